@@ -1,0 +1,192 @@
+"""The `portal` command: serve, migrate, accounts, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from app.settings import Settings
+from app.store.database import Database
+
+
+def _db(settings: Settings) -> Database:
+    return Database(settings.database_url, sqlite_readers=1, pool_size=2)
+
+
+def _run(coro_fn: Callable[[Database], Awaitable[int]], settings: Settings) -> int:
+    async def main() -> int:
+        db = _db(settings)
+        try:
+            return await coro_fn(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(main())
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    logging.basicConfig(level=settings.log_level.upper(), format="%(message)s", stream=sys.stdout)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers or settings.workers,
+        timeout_graceful_shutdown=30,
+        access_log=False,
+        log_level=settings.log_level,
+    )
+    return 0
+
+
+def cmd_migrate(_args: argparse.Namespace, settings: Settings) -> int:
+    from app.store.migrate import upgrade
+
+    upgrade(settings.database_url)
+    print("database is at the newest migration")
+    return 0
+
+
+def _print_account(new: Any) -> None:
+    print(f"account:  {new.account.id}")
+    print(f"test key: {new.test_key}")
+    print(f"live key: {new.live_key}")
+    print("(keys are stored hashed; this is the only time they are shown)")
+
+
+def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services import accounts as account_service
+
+    async def go(db: Database) -> int:
+        async with db.uow() as uow:
+            new = await account_service.create(
+                uow, settings.make_clock(), name=args.name, email=args.email, billing=args.billing
+            )
+        _print_account(new)
+        return 0
+
+    return _run(go, settings)
+
+
+def cmd_accounts_update(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services import accounts as account_service
+
+    async def go(db: Database) -> int:
+        async with db.uow() as uow:
+            account = await account_service.set_billing(uow, args.account, args.billing == "on")
+        if account is None:
+            print(f"no such account: {args.account}", file=sys.stderr)
+            return 1
+        print(f"{account.id}: paid Billing {'enabled' if account.billing_enabled else 'disabled'}")
+        return 0
+
+    return _run(go, settings)
+
+
+def cmd_accounts_roll_keys(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services import accounts as account_service
+
+    async def go(db: Database) -> int:
+        async with db.uow() as uow:
+            new = await account_service.roll_keys(uow, settings.make_clock(), args.account)
+        if new is None:
+            print(f"no such account: {args.account}", file=sys.stderr)
+            return 1
+        _print_account(new)
+        return 0
+
+    return _run(go, settings)
+
+
+def cmd_accounts_list(_args: argparse.Namespace, settings: Settings) -> int:
+    async def go(db: Database) -> int:
+        async with db.uow(write=False) as uow:
+            for account in await uow.accounts.all():
+                billing = "billing" if account.billing_enabled else "-"
+                print(f"{account.id}\t{billing}\t{account.name or ''}")
+        return 0
+
+    return _run(go, settings)
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services import demo as demo_service
+
+    key_file = Path(args.key_file)
+
+    async def go(db: Database) -> int:
+        result = await demo_service.ensure_demo(db, settings, key_file)
+        print()
+        print("  Billing portal demo account")
+        print(f"  account:   {result.account_id}")
+        if result.new_key is not None:
+            print(f"  test key:  {result.new_key}")
+            print(f"  (also saved to {key_file}, readable only by you)")
+        else:
+            print(f"  test key:  {result.key_hint}  (full key in {key_file})")
+        for line in result.lines:
+            print(f"  {line}")
+        print(f"  API base:  {settings.base_url}")
+        print(f"  try:       curl {settings.base_url}/v1/customers -u $(cat {key_file} | head -1):")
+        print()
+        return 0
+
+    return _run(go, settings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portal", description="Stripe-compatible Billing customer portal")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the API and the portal")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int)
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="bring the database schema to the newest migration").set_defaults(
+        func=cmd_migrate
+    )
+
+    accounts = sub.add_parser("accounts", help="manage merchant accounts").add_subparsers(
+        dest="accounts_command", required=True
+    )
+    create = accounts.add_parser("create", help="create an account and print its keys (once)")
+    create.add_argument("--name")
+    create.add_argument("--email")
+    create.add_argument("--billing", action="store_true", help="enable paid Billing (live-mode portal, R19)")
+    create.set_defaults(func=cmd_accounts_create)
+    update = accounts.add_parser("update", help="change an account")
+    update.add_argument("account")
+    update.add_argument("--billing", choices=["on", "off"], required=True)
+    update.set_defaults(func=cmd_accounts_update)
+    roll = accounts.add_parser("roll-keys", help="revoke an account's keys and print new ones")
+    roll.add_argument("account")
+    roll.set_defaults(func=cmd_accounts_roll_keys)
+    accounts.add_parser("list", help="list accounts").set_defaults(func=cmd_accounts_list)
+
+    demo = sub.add_parser("demo", help="create (or reuse) the demo account with test data")
+    demo.add_argument("--key-file", default=os.path.join("var", "demo-test-key"))
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    result: int = args.func(args, settings)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+

@@ -1,0 +1,20 @@
+"""What a use case knows about who asked and when: scope, clock, and the request it serves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.clock import Clock
+from app.scope import Scope
+
+
+@dataclass(frozen=True)
+class Ctx:
+    scope: Scope
+    clock: Clock
+    request_id: str | None = None
+    idempotency_key: str | None = None
+    api_version: str | None = None
+
+    def now(self) -> int:
+        return int(self.clock.now().timestamp())

@@ -1,0 +1,80 @@
+"""Reading request parameters: bracket-nested forms (what the SDKs send), JSON, query strings.
+
+The decoder is qs-codec, Node's `qs`, the exact inverse of stripe-python's `_api_encode`: indexed
+arrays `a[0][b]=`, `a[]=`, nested maps, raw or percent-encoded brackets.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import qs_codec as qs
+from starlette.requests import Request
+
+from app.errors import InvalidRequest, RequestTooLarge
+
+_OPTIONS = qs.DecodeOptions(
+    depth=8,
+    strict_depth=True,
+    list_limit=100,
+    parameter_limit=2000,
+    raise_on_limit_exceeded=True,
+)
+
+
+def decode_form(raw: str) -> dict[str, Any]:
+    if not raw:
+        return {}
+    try:
+        decoded = qs.decode(raw, _OPTIONS)
+    except (ValueError, IndexError) as exc:
+        raise InvalidRequest(
+            f"Invalid request parameters: {exc}", code="parameter_invalid_encoding"
+        ) from exc
+    return dict(decoded)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it passes `limit` bytes (never read whole first)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> RequestTooLarge:
+    return RequestTooLarge(f"The request body is larger than the maximum of {limit} bytes.")
+
+
+async def request_params(request: Request, limit: int) -> dict[str, Any]:
+    """Query string plus body (form or JSON) as one nested dict of strings."""
+    params = decode_form(request.url.query)
+    if request.method in ("GET", "HEAD"):
+        return params
+    body = await read_body(request, limit)
+    if not body:
+        return params
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "application/json":
+        try:
+            parsed = json.loads(body)
+        except ValueError as exc:
+            raise InvalidRequest("Invalid JSON body.", code="parameter_invalid_encoding") from exc
+        if not isinstance(parsed, dict):
+            raise InvalidRequest("A JSON body must be an object.", code="parameter_invalid_encoding")
+        params.update(parsed)
+        return params
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRequest("The body is not valid UTF-8.", code="parameter_invalid_encoding") from exc
+    params.update(decode_form(text))
+    return params

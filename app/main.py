@@ -1,0 +1,54 @@
+"""The application factory: create_app(settings, clock)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.clock import Clock
+from app.http import health
+from app.http.middleware import RequestLog
+from app.http.state import AppState, KeyCache
+from app.http.v1 import customers, events
+from app.http.wire import errors, openapi
+from app.settings import Settings
+from app.store.database import Database
+
+DESCRIPTION = """A self-hostable, Stripe-compatible Billing customer portal.
+
+The merchant API under `/v1` speaks Stripe's wire protocol: form-encoded bodies with bracket
+nesting, `Authorization: Bearer sk_test_...`, Stripe's list, error, expand and idempotency
+conventions. Point the official SDKs at this service's base URL.
+"""
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    settings = settings or Settings()
+    clock = clock or settings.make_clock()
+    db = Database(settings.database_url, sqlite_readers=settings.sqlite_readers, pool_size=settings.pool_size)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await db.dispose()
+
+    app = FastAPI(
+        title="Billing customer portal",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.portal = AppState(settings=settings, db=db, clock=clock, keys=KeyCache(settings.key_cache_seconds))
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(customers.router)
+    app.include_router(events.router)
+    openapi.install(app)
+    app.add_middleware(RequestLog)
+    logging.getLogger("portal").setLevel(settings.log_level.upper())
+    return app

@@ -1,0 +1,84 @@
+"""Request parameter models, named as stripe-python names them (`CustomerCreateParams`).
+
+Values arrive as strings from forms; pydantic's lax mode turns "true"/"2" into bool/int.
+Unknown keys are refused (extra="forbid" -> `parameter_unknown`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+T = TypeVar("T")
+
+MAX_STRING = 5000
+
+Str = Annotated[str, StringConstraints(max_length=MAX_STRING)]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_STRING)]
+Empty = Literal[""]
+# `param=""` is how Stripe clients say "unset this" (stripe-node sends null that way).
+Emptyable = Annotated[T | Empty, "emptyable"]
+
+
+def _check_metadata(value: dict[str, str]) -> dict[str, str]:
+    if len(value) > 50:
+        raise PydanticCustomError(
+            "parameter_invalid_metadata", "Metadata can have at most 50 keys; you sent {n}.", {"n": len(value)}
+        )
+    for key, item in value.items():
+        if len(key) > 40:
+            raise PydanticCustomError(
+                "parameter_invalid_metadata", "Metadata keys must be at most 40 characters: {key}", {"key": key}
+            )
+        if len(item) > 500:
+            raise PydanticCustomError(
+                "parameter_invalid_metadata",
+                "Metadata values must be at most 500 characters (key {key}).",
+                {"key": key},
+            )
+    return value
+
+
+Metadata = Annotated[dict[str, str], AfterValidator(_check_metadata)]
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def sent(self) -> set[str]:
+        """The parameters the client actually sent (update changes only these)."""
+        return set(self.model_fields_set)
+
+
+class ExpandParams(Params):
+    expand: list[Str] = Field(default_factory=list, description="Fields to expand (dot paths).")
+
+
+class RetrieveParams(ExpandParams):
+    pass
+
+
+class RangeFilter(Params):
+    gt: int | None = None
+    gte: int | None = None
+    lt: int | None = None
+    lte: int | None = None
+
+    def bounds(self) -> dict[str, int]:
+        return {op: v for op, v in self.model_dump().items() if v is not None}
+
+
+class ListParams(ExpandParams):
+    limit: int = Field(10, ge=1, le=100, description="How many objects to return, 1 to 100.")
+    starting_after: Id | None = Field(None, description="Cursor: the id after which the page starts.")
+    ending_before: Id | None = Field(None, description="Cursor: the id before which the page ends.")
+
+
+def created_bounds(value: int | RangeFilter | None) -> dict[str, int] | None:
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return {"eq": value}
+    return value.bounds()

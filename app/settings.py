@@ -1,0 +1,55 @@
+"""Every setting, its environment variable and its default (the README lists the same)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.clock import Clock, OffsetClock, SystemClock
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./var/portal.db",
+        description="SQLAlchemy URL. SQLite (the embedded default) or postgresql+asyncpg://...",
+    )
+    base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Public base URL of this service; portal and login links are built from it.",
+    )
+    host: str = Field("127.0.0.1", description="Address `portal serve` binds to.")
+    port: int = Field(8000, description="Port `portal serve` binds to.")
+    workers: int = Field(1, description="Worker processes for `portal serve`.")
+    max_body_bytes: int = Field(1024 * 1024, description="Largest request body accepted (413 above).")
+    idempotency_ttl_hours: int = Field(24, description="How long Idempotency-Key responses are kept.")
+    key_cache_seconds: float = Field(
+        5.0, description="How long a verified API key is cached in-process (a revoked key dies within it)."
+    )
+    sqlite_readers: int = Field(4, description="Reader connections for SQLite (writes use one connection).")
+    pool_size: int = Field(10, description="Connection pool size for PostgreSQL.")
+    clock_start: date | datetime | None = Field(
+        None,
+        description=(
+            "Pin the service clock: the server starts on this date (UTC) and runs on from there. "
+            "Unset: real time."
+        ),
+    )
+    log_level: str = Field("info", description="Log level.")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def make_clock(self) -> Clock:
+        if self.clock_start is None:
+            return SystemClock()
+        start = self.clock_start
+        if not isinstance(start, datetime):
+            start = datetime(start.year, start.month, start.day, tzinfo=UTC)
+        elif start.tzinfo is None:
+            start = start.replace(tzinfo=UTC)
+        return OffsetClock(start)

@@ -1,0 +1,101 @@
+"""Engines and the unit of work factory, for SQLite (embedded) and PostgreSQL.
+
+SQLite is opened the way it performs under concurrent load: WAL, synchronous=NORMAL, a busy
+timeout, and every write through one connection (a pool of writers fighting over SQLite's single
+lock gives second-long tails). Reads use their own small pool; WAL lets them run beside the writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from app.store.uow import UnitOfWork
+
+
+def normalize_url(url: str) -> str:
+    """Accept the plain URLs people paste (postgres://, sqlite:///) and pick the async drivers."""
+    for plain, driver in (
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
+def _sqlite_engine(url: str, *, pool_size: int, begin: str) -> AsyncEngine:
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=60)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver, so BEGIN is ours (IMMEDIATE for the writer).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=NORMAL",
+            "PRAGMA busy_timeout=30000",
+            "PRAGMA foreign_keys=ON",
+        ):
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+class Database:
+    def __init__(self, url: str, *, sqlite_readers: int = 4, pool_size: int = 10) -> None:
+        self.url = normalize_url(url)
+        parsed = make_url(self.url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            self.writer = _sqlite_engine(self.url, pool_size=1, begin="BEGIN IMMEDIATE")
+            self.reader = _sqlite_engine(self.url, pool_size=sqlite_readers, begin="BEGIN")
+        else:
+            self.writer = create_async_engine(
+                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
+            self.reader = self.writer
+        self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False, autoflush=False)
+        self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False, autoflush=False)
+
+    @property
+    def dialect(self) -> str:
+        return "sqlite" if self.is_sqlite else "postgresql"
+
+    @asynccontextmanager
+    async def uow(self, *, write: bool = True) -> AsyncIterator[UnitOfWork]:
+        """One transaction. Rolled back on leaving unless the use case committed it."""
+        maker = self._write_sessions if write else self._read_sessions
+        session: AsyncSession = maker()
+        try:
+            yield UnitOfWork(session, dialect=self.dialect)
+        finally:
+            await session.rollback()
+            await session.close()
+
+    async def ping(self) -> None:
+        async with self.reader.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.writer.dispose()
+        if self.reader is not self.writer:
+            await self.reader.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database(dialect={self.dialect!r})"

@@ -1,0 +1,30 @@
+"""The unit of work: one session, the repositories over it, and commit."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.store.repositories.accounts import AccountRepository, ApiKeyRepository
+from app.store.repositories.customers import CustomerRepository
+from app.store.repositories.events import EventRepository
+from app.store.repositories.idempotency import IdempotencyRepository
+
+
+class UnitOfWork:
+    def __init__(self, session: AsyncSession, *, dialect: str) -> None:
+        self.session = session
+        self.dialect = dialect
+        self.accounts = AccountRepository(session)
+        self.api_keys = ApiKeyRepository(session)
+        self.customers = CustomerRepository(session)
+        self.events = EventRepository(session)
+        self.idempotency = IdempotencyRepository(session, dialect=dialect)
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    def __repr__(self) -> str:
+        return f"UnitOfWork(dialect={self.dialect!r})"
