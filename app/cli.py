@@ -9,18 +9,20 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from app.settings import Settings
 from app.store.database import Database
+
+R = TypeVar("R")
 
 
 def _db(settings: Settings) -> Database:
     return Database(settings.database_url, sqlite_readers=1, pool_size=2)
 
 
-def _run(coro_fn: Callable[[Database], Awaitable[int]], settings: Settings) -> int:
-    async def main() -> int:
+def _run(coro_fn: Callable[[Database], Awaitable[R]], settings: Settings) -> R:
+    async def main() -> R:
         db = _db(settings)
         try:
             return await coro_fn(db)
@@ -118,28 +120,54 @@ def cmd_accounts_list(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services import accounts as account_service
     from app.services import demo as demo_service
 
     key_file = Path(args.key_file)
 
-    async def go(db: Database) -> int:
-        result = await demo_service.ensure_demo(db, settings, key_file)
-        print()
-        print("  Billing portal demo account")
-        print(f"  account:   {result.account_id}")
-        if result.new_key is not None:
-            print(f"  test key:  {result.new_key}")
-            print(f"  (also saved to {key_file}, readable only by you)")
-        else:
-            print(f"  test key:  {result.key_hint}  (full key in {key_file})")
-        for line in result.lines:
-            print(f"  {line}")
-        print(f"  API base:  {settings.base_url}")
-        print(f"  try:       curl {settings.base_url}/v1/customers -u $(cat {key_file} | head -1):")
-        print()
-        return 0
+    async def go(db: Database) -> demo_service.DemoResult:
+        return await demo_service.ensure_demo(db, settings.make_clock())
 
-    return _run(go, settings)
+    result = _run(go, settings)
+    print()
+    print("  Billing portal demo account")
+    print(f"  account:   {result.account_id}")
+    if result.new_key is not None:
+        # The demo key alone is kept in clear, so a newcomer can come back to it; real keys never are.
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(result.new_key + "\n")
+        key_file.chmod(0o600)
+        print(f"  test key:  {result.new_key}")
+        print(f"  (also saved to {key_file}, readable only by you)")
+    else:
+        saved = key_file.read_text().strip() if key_file.exists() else ""
+        hint = account_service.mask_key(saved) if saved else "(key file missing: portal accounts roll-keys)"
+        print(f"  test key:  {hint}  (full key in {key_file})")
+    for line in result.lines:
+        print(f"  {line}")
+    print(f"  API base:  {settings.base_url}")
+    print(f"  try:       curl {settings.base_url}/v1/customers -u $(cat {key_file}):")
+    print()
+    return 0
+
+
+def cmd_openapi(args: argparse.Namespace, _settings: Settings) -> int:
+    import json
+
+    from app.main import create_app
+
+    spec = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:")).openapi()
+    text = json.dumps(spec, indent=2, sort_keys=True) + "\n"
+    if args.check:
+        current = Path(args.out).read_text() if Path(args.out).exists() else ""
+        if current != text:
+            print(f"{args.out} is stale: run `make openapi`", file=sys.stderr)
+            return 1
+        return 0
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(text)
+    print(f"wrote {args.out}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -152,9 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int)
     serve.set_defaults(func=cmd_serve)
 
-    sub.add_parser("migrate", help="bring the database schema to the newest migration").set_defaults(
-        func=cmd_migrate
-    )
+    sub.add_parser("migrate", help="bring the database schema to the newest migration").set_defaults(func=cmd_migrate)
 
     accounts = sub.add_parser("accounts", help="manage merchant accounts").add_subparsers(
         dest="accounts_command", required=True
@@ -173,6 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
     roll.set_defaults(func=cmd_accounts_roll_keys)
     accounts.add_parser("list", help="list accounts").set_defaults(func=cmd_accounts_list)
 
+    spec = sub.add_parser("openapi", help="write (or --check) the OpenAPI document")
+    spec.add_argument("--out", default=os.path.join("openapi", "openapi.json"))
+    spec.add_argument("--check", action="store_true")
+    spec.set_defaults(func=cmd_openapi)
+
     demo = sub.add_parser("demo", help="create (or reuse) the demo account with test data")
     demo.add_argument("--key-file", default=os.path.join("var", "demo-test-key"))
     demo.set_defaults(func=cmd_demo)
@@ -188,5 +219,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-

@@ -34,8 +34,7 @@ class Settings(BaseSettings):
     clock_start: date | datetime | None = Field(
         None,
         description=(
-            "Pin the service clock: the server starts on this date (UTC) and runs on from there. "
-            "Unset: real time."
+            "Pin the service clock: the server starts on this date (UTC) and runs on from there. Unset: real time."
         ),
     )
     log_level: str = Field("info", description="Log level.")

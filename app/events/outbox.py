@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.context import Ctx
 from app.ids import new_id
 from app.objects.version import API_VERSION
-from app.context import Ctx
 from app.store.models import Event
 from app.store.uow import UnitOfWork
 

@@ -54,8 +54,7 @@ def check_expand(object_name: str, paths: list[str], *, in_list: bool) -> None:
         if in_list:
             if parts[0] != "data":
                 raise InvalidRequest(
-                    f"This property cannot be expanded ({path}). You may want to try expanding "
-                    f"'data.{path}' instead.",
+                    f"This property cannot be expanded ({path}). You may want to try expanding 'data.{path}' instead.",
                     param="expand",
                 )
             parts = parts[1:]

@@ -22,7 +22,9 @@ async def retrieve(uow: UnitOfWork, ctx: Ctx, event_id: str) -> Event:
 async def list_(uow: UnitOfWork, ctx: Ctx, params: EventListParams) -> Page[Event]:
     """Events newest first."""
     if params.type is not None and params.types is not None:
-        raise InvalidRequest("You may pass either `type` or `types`, but not both.", code="parameters_exclusive", param="types")
+        raise InvalidRequest(
+            "You may pass either `type` or `types`, but not both.", code="parameters_exclusive", param="types"
+        )
     cursor = Cursor(params.limit, params.starting_after, params.ending_before)
     prefix = None
     types = params.types

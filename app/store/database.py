@@ -32,7 +32,10 @@ def normalize_url(url: str) -> str:
 
 
 def _sqlite_engine(url: str, *, pool_size: int, begin: str) -> AsyncEngine:
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=60)
+    in_memory = make_url(url).database in (None, "", ":memory:")
+    # An in-memory database lives in one connection (SQLAlchemy's StaticPool); it takes no pool sizes.
+    pool: dict[str, Any] = {} if in_memory else {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": 60}
+    engine = create_async_engine(url, **pool)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -66,9 +69,7 @@ class Database:
             self.writer = _sqlite_engine(self.url, pool_size=1, begin="BEGIN IMMEDIATE")
             self.reader = _sqlite_engine(self.url, pool_size=sqlite_readers, begin="BEGIN")
         else:
-            self.writer = create_async_engine(
-                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-            )
+            self.writer = create_async_engine(self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
             self.reader = self.writer
         self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False, autoflush=False)
         self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False, autoflush=False)

@@ -23,7 +23,9 @@ router = APIRouter(tags=["customers"])
 async def create_customer(call: Call) -> Response:
     """Create a customer."""
     params = call.parse(CustomerCreateParams)
-    return await call.write(lambda uow: customer_service.create(uow, call.ctx, params), "customer", expand=params.expand)
+    return await call.write(
+        lambda uow: customer_service.create(uow, call.ctx, params), "customer", expand=params.expand
+    )
 
 
 @router.get("/v1/customers", **documented(CustomerObject, CustomerListParams, is_list=True))

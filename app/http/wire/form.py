@@ -29,9 +29,7 @@ def decode_form(raw: str) -> dict[str, Any]:
     try:
         decoded = qs.decode(raw, _OPTIONS)
     except (ValueError, IndexError) as exc:
-        raise InvalidRequest(
-            f"Invalid request parameters: {exc}", code="parameter_invalid_encoding"
-        ) from exc
+        raise InvalidRequest(f"Invalid request parameters: {exc}", code="parameter_invalid_encoding") from exc
     return dict(decoded)
 
 

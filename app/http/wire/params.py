@@ -35,6 +35,10 @@ _CODES = {
 }
 
 
+# Codes our own validators raise (PydanticCustomError types), passed through as Stripe codes.
+_OWN_CODES = {"email_invalid", "url_invalid"}
+
+
 def bracket(loc: tuple[int | str, ...]) -> str:
     """('items', 0, 'price') -> 'items[0][price]', the form the client sent."""
     if not loc:
@@ -43,18 +47,27 @@ def bracket(loc: tuple[int | str, ...]) -> str:
     return str(head) + "".join(f"[{part}]" for part in rest)
 
 
-def _clean_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
-    # Unions and tagged types add their member names to the location; they are not parameters.
-    return tuple(
-        p for p in loc if not (isinstance(p, str) and (p.startswith(("literal[", "function-")) or p in _NOISE))
-    )
+def _clean_loc(loc: tuple[int | str, ...], data: Any) -> tuple[int | str, ...]:
+    """Keep the parts of pydantic's location that name parameters the client sent.
+
+    Unions add their member names (`AddressParams`, `literal['']`) to the location; those are not in
+    the input, so walking the input drops them. The last part stays: it names the unknown or missing one.
+    """
+    kept: list[int | str] = []
+    current = data
+    for i, part in enumerate(loc):
+        if (isinstance(current, dict) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and part < len(current)
+        ):
+            kept.append(part)
+            current = current[part] if isinstance(current, dict) else current[int(part)]
+        elif i == len(loc) - 1 and not (isinstance(part, str) and ("[" in part or part[:1].isupper())):
+            kept.append(part)
+    return tuple(kept)
 
 
-_NOISE = {"str", "int", "bool", "constrained-str", "RangeFilter", "list[constrained-str]", "dict[str,str]"}
-
-
-def _to_stripe(err: ErrorDetails) -> StripeError:
-    loc = _clean_loc(tuple(err["loc"]))
+def _to_stripe(err: ErrorDetails, data: dict[str, Any]) -> StripeError:
+    loc = _clean_loc(tuple(err["loc"]), data)
     param = bracket(loc)
     kind = err["type"]
     if kind == "extra_forbidden":
@@ -69,11 +82,12 @@ def _to_stripe(err: ErrorDetails) -> StripeError:
             code="parameter_invalid_empty",
             param=param,
         )
-    code = _CODES.get(kind, kind if kind.startswith("parameter_") else "parameter_invalid_value")
+    own = kind.startswith("parameter_") or kind in _OWN_CODES
+    code = _CODES.get(kind, kind if own else "parameter_invalid_value")
     message = err["msg"]
     if kind in ("literal_error", "enum"):
         message = f"Invalid {param}: {err['msg'].lower()}"
-    elif kind.startswith("parameter_"):
+    elif own:
         message = str(err["msg"])
     else:
         message = f"Invalid {param}: {message[0].lower()}{message[1:]}" if message else f"Invalid {param}"
@@ -86,5 +100,8 @@ def parse(model: type[P], data: dict[str, Any]) -> P:
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         # Report unknown parameters first: a typo'd name explains the other errors too.
-        errors.sort(key=lambda e: (e["type"] != "extra_forbidden", e["type"] != "missing"))
-        raise _to_stripe(errors[0]) from None
+        # The `literal['']` branch of an Emptyable union only ever says "not empty": least useful.
+        errors.sort(
+            key=lambda e: (e["type"] != "extra_forbidden", e["type"] != "missing", e["type"] == "literal_error")
+        )
+        raise _to_stripe(errors[0], data) from None

@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.errors import ResourceMissing
 from app.scope import Scope
@@ -38,7 +39,7 @@ class ScopedRepository(Generic[M]):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def scoped(self, scope: Scope) -> Select[tuple[M]]:
+    def scoped(self, scope: Scope) -> Select[M]:
         return select(self.model).where(
             self.model.account_id == scope.account_id, self.model.livemode == scope.livemode
         )
@@ -82,7 +83,9 @@ class ScopedRepository(Generic[M]):
         return int(row[0]), int(row[1])
 
 
-def created_filter(column: ColumnElement[int], bounds: dict[str, int] | None) -> list[ColumnElement[bool]]:
+def created_filter(
+    column: ColumnElement[int] | InstrumentedAttribute[int], bounds: dict[str, int] | None
+) -> list[ColumnElement[bool]]:
     """Stripe's `created[gt|gte|lt|lte]` (a bare integer arrives here as `{"eq": n}`)."""
     if not bounds:
         return []

@@ -1,0 +1,57 @@
+# Two commands matter: `make run` (set up everything and serve) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+export DATABASE_URL ?= sqlite+aiosqlite:///./var/portal.db
+
+.PHONY: run serve install migrate demo test test-sqlite test-postgres check lint format openapi clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/portal migrate
+
+demo: migrate
+	$(BIN)/portal demo
+
+## make run: venv, install, migrate the SQLite database under ./var/, demo account, serve on 127.0.0.1:8000
+run: demo
+	$(BIN)/portal serve
+
+serve: install
+	$(BIN)/portal serve
+
+## make test: the suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set
+test: install
+	env -u TEST_DATABASE_URL $(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(BIN)/pytest; fi
+
+test-postgres: install
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/pytest
+
+## make check: lint, format, types, migrations in sync with the models, OpenAPI in sync with the app
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	rm -f var/check.db && DATABASE_URL=sqlite+aiosqlite:///./var/check.db $(BIN)/alembic upgrade head \
+		&& DATABASE_URL=sqlite+aiosqlite:///./var/check.db $(BIN)/alembic check && rm -f var/check.db*
+	$(BIN)/portal openapi --check
+
+lint: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+openapi: install
+	$(BIN)/portal openapi
+
+clean:
+	rm -rf $(VENV) var/*.db var/*.db-* .mypy_cache .ruff_cache
