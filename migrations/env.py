@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from app.settings import Settings
 from app.store import models  # noqa: F401  (registers the tables)
 from app.store.base import Base
-from app.store.database import normalize_url
+from app.store.database import ensure_sqlite_folder, normalize_url
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or normalize_url(Settings().database_url)
+ensure_sqlite_folder(url)
 
 
 def _run(connection: Connection) -> None:

@@ -31,6 +31,13 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def ensure_sqlite_folder(url: str) -> None:
+    """A SQLite file's folder must exist before the first connection (./var/ is not in git)."""
+    parsed = make_url(normalize_url(url))
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def _sqlite_engine(url: str, *, pool_size: int, begin: str) -> AsyncEngine:
     in_memory = make_url(url).database in (None, "", ":memory:")
     # An in-memory database lives in one connection (SQLAlchemy's StaticPool); it takes no pool sizes.
@@ -64,8 +71,7 @@ class Database:
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite:
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            ensure_sqlite_folder(self.url)
             self.writer = _sqlite_engine(self.url, pool_size=1, begin="BEGIN IMMEDIATE")
             self.reader = _sqlite_engine(self.url, pool_size=sqlite_readers, begin="BEGIN")
         else:

@@ -25,7 +25,6 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str) -> None:
     """Bring the database to the newest revision (creating a SQLite file and its folder if needed)."""
-    Database(url)  # creates the SQLite folder
     command.upgrade(alembic_config(url), "head")
 
 
