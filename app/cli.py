@@ -36,6 +36,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(message)s", stream=sys.stdout)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     uvicorn.run(
         "app.main:create_app",
         factory=True,

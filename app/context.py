@@ -15,6 +15,8 @@ class Ctx:
     request_id: str | None = None
     idempotency_key: str | None = None
     api_version: str | None = None
+    # Public base URL of the service, for links stored on objects (hosted invoice pages).
+    base_url: str = "http://127.0.0.1:8000"
 
     def now(self) -> int:
         return int(self.clock.now().timestamp())

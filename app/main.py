@@ -12,8 +12,9 @@ from app.clock import Clock
 from app.http import health
 from app.http.middleware import RequestLog
 from app.http.state import AppState, KeyCache
-from app.http.v1 import customers, events
+from app.http.v1 import customers, events, invoices, payment_methods, products, subscriptions
 from app.http.wire import errors, openapi
+from app.portal import invoices as hosted_invoices
 from app.settings import Settings
 from app.store.database import Database
 
@@ -46,8 +47,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.portal = AppState(settings=settings, db=db, clock=clock, keys=KeyCache(settings.key_cache_seconds))
     errors.install(app)
     app.include_router(health.router)
-    app.include_router(customers.router)
-    app.include_router(events.router)
+    for router in (customers, products, payment_methods, subscriptions, invoices, events):
+        app.include_router(router.router)
+    app.include_router(hosted_invoices.router)
     openapi.install(app)
     app.add_middleware(RequestLog)
     logging.getLogger("portal").setLevel(settings.log_level.upper())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.clock import Clock, OffsetClock, SystemClock
@@ -18,8 +18,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL. SQLite (the embedded default) or postgresql+asyncpg://...",
     )
     base_url: str = Field(
-        "http://127.0.0.1:8000",
-        description="Public base URL of this service; portal and login links are built from it.",
+        "",
+        description=(
+            "Public base URL of this service; portal, invoice and login links are built from it. "
+            "Unset: http://HOST:PORT."
+        ),
     )
     host: str = Field("127.0.0.1", description="Address `portal serve` binds to.")
     port: int = Field(8000, description="Port `portal serve` binds to.")
@@ -38,6 +41,13 @@ class Settings(BaseSettings):
         ),
     )
     log_level: str = Field("info", description="Log level.")
+
+    @model_validator(mode="after")
+    def _default_base_url(self) -> Settings:
+        if not self.base_url:
+            self.base_url = f"http://{self.host}:{self.port}"
+        self.base_url = self.base_url.rstrip("/")
+        return self
 
     @property
     def is_sqlite(self) -> bool:

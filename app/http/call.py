@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Response
+from fastapi.responses import StreamingResponse
 
 from app import objects
 from app.context import Ctx
@@ -57,6 +58,7 @@ class ApiCall:
             request_id=getattr(request.state, "request_id", None),
             idempotency_key=self.idempotency_key,
             api_version=request.headers.get("stripe-version"),
+            base_url=state.settings.base_url,
         )
 
     def parse(self, model: type[P]) -> P:
@@ -137,10 +139,25 @@ class ApiCall:
             await uow.commit()
         return json_response(body)
 
+    def stream(
+        self, produce: Callable[[UnitOfWork], AsyncIterator[str]], *, media_type: str, filename: str
+    ) -> Response:
+        """Stream a large read (CSV export) from one read transaction, chunk by chunk."""
+        db = self.state.db
+
+        async def body() -> AsyncIterator[bytes]:
+            async with db.uow(write=False) as uow:
+                async for chunk in produce(uow):
+                    yield chunk.encode()
+
+        return StreamingResponse(
+            body(), media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        )
+
     async def _render(self, uow: UnitOfWork, result: Result, expand: list[str], url: str | None) -> dict[str, Any]:
         if isinstance(result, Page):
             assert url is not None, "list endpoints pass their url"
-            data = [await objects.render(uow, self.scope, item, _strip_data(expand)) for item in result.data]
+            data = await objects.render_list(uow, self.scope, list(result.data), _strip_data(expand))
             return {"object": "list", "data": data, "has_more": result.has_more, "url": url}
         return await objects.render(uow, self.scope, result, expand)
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from app.objects.registry import ObjectType, register
+from app.objects.registry import ObjectType, register, simple
 from app.scope import Scope
 from app.store.models import Customer
 from app.store.uow import UnitOfWork
@@ -111,8 +111,8 @@ CUSTOMER = register(
     ObjectType(
         name="customer",
         model=Customer,
-        render=render_customer,
+        render_many=simple(render_customer),
         loader=_load,
-        expandable={},
+        expandable={"invoice_settings.default_payment_method": "payment_method"},
     )
 )

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from app.objects.registry import ObjectType, register
+from app.objects.registry import ObjectType, register, simple
 from app.scope import Scope
 from app.store.models import Event
 from app.store.uow import UnitOfWork
@@ -52,4 +52,4 @@ async def _load(uow: UnitOfWork, scope: Scope, object_id: str) -> Event | None:
     return await uow.events.get(scope, object_id)
 
 
-EVENT = register(ObjectType(name="event", model=Event, render=render_event, loader=_load))
+EVENT = register(ObjectType(name="event", model=Event, render_many=simple(render_event), loader=_load))

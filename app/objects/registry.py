@@ -1,7 +1,8 @@
 """Which renderer turns which stored model into which Stripe object, and what each can expand.
 
-Expansion is generic: a field holding an id is replaced by that object, rendered, and the rest of
-the dot path continues inside it (`data.customer.invoice_settings.default_payment_method`).
+Renderers work on batches (`render_many`), so a list page costs a fixed number of queries however
+long it is. Expansion is generic: a field holding an id is replaced by that object, rendered, and
+the rest of the dot path continues inside it (`data.customer.invoice_settings.default_payment_method`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from app.store.uow import UnitOfWork
 
 Json = dict[str, Any]
 Loader = Callable[[UnitOfWork, Scope, str], Awaitable[ScopedRecord | None]]
+RenderMany = Callable[[UnitOfWork, Scope, list[Any]], Awaitable[list[Json]]]
+Include = Callable[[UnitOfWork, Scope, Any, Json, set[str]], Awaitable[None]]
 
 MAX_EXPAND_DEPTH = 4
 
@@ -25,12 +28,22 @@ MAX_EXPAND_DEPTH = 4
 class ObjectType:
     name: str
     model: type[ScopedRecord]
-    render: Callable[[Any], Json]
+    render_many: RenderMany
     loader: Loader
     # dotted field path inside this object -> the object type it expands into
     expandable: dict[str, str] = field(default_factory=dict)
-    # includable fields: omitted unless expanded, filled by this hook
-    include: Callable[[UnitOfWork, Scope, Any, Json, set[str]], Awaitable[None]] | None = None
+    # includable fields (omitted unless asked for with expand[]): their names, and the hook that fills them
+    includable: frozenset[str] = frozenset()
+    include: Include | None = None
+
+
+def simple(render_one: Callable[[Any], Json]) -> RenderMany:
+    """A renderer that needs nothing but the row itself."""
+
+    async def render_many(_uow: UnitOfWork, _scope: Scope, rows: list[Any]) -> list[Json]:
+        return [render_one(row) for row in rows]
+
+    return render_many
 
 
 _BY_NAME: dict[str, ObjectType] = {}
@@ -70,6 +83,8 @@ def _walk_type(object_name: str, parts: list[str], path: str) -> None:
     if not parts:
         return
     object_type = _BY_NAME[object_name]
+    if ".".join(parts) in object_type.includable:
+        return
     for cut in range(len(parts), 0, -1):
         field_path = ".".join(parts[:cut])
         if field_path in object_type.expandable:
@@ -79,18 +94,29 @@ def _walk_type(object_name: str, parts: list[str], path: str) -> None:
 
 
 async def render(uow: UnitOfWork, scope: Scope, obj: ScopedRecord, expand: list[str]) -> Json:
-    object_type = type_of(obj)
-    body = object_type.render(obj)
-    await _expand(uow, scope, object_type, obj, body, [p.split(".") for p in expand])
-    return body
+    return (await render_list(uow, scope, [obj], expand))[0]
+
+
+async def render_list(uow: UnitOfWork, scope: Scope, objs: list[ScopedRecord], expand: list[str]) -> list[Json]:
+    if not objs:
+        return []
+    object_type = type_of(objs[0])
+    bodies = await object_type.render_many(uow, scope, objs)
+    paths = [p.split(".") for p in expand]
+    for obj, body in zip(objs, bodies, strict=True):
+        await _expand(uow, scope, object_type, obj, body, paths)
+    return bodies
 
 
 async def _expand(
     uow: UnitOfWork, scope: Scope, object_type: ObjectType, obj: Any, body: Json, paths: list[list[str]]
 ) -> None:
+    if not paths:
+        return
     if object_type.include is not None:
-        wanted = {".".join(p) for p in paths}
-        await object_type.include(uow, scope, obj, body, wanted)
+        wanted = {".".join(p) for p in paths} & object_type.includable
+        if wanted:
+            await object_type.include(uow, scope, obj, body, wanted)
     groups: dict[str, list[list[str]]] = {}
     for parts in paths:
         for cut in range(len(parts), 0, -1):
@@ -107,15 +133,12 @@ async def _expand(
             continue
         value = holder.get(leaf)
         target = _BY_NAME[object_type.expandable[field_path]]
-        if isinstance(value, str):
-            loaded = await target.loader(uow, scope, value)
-            if loaded is None:
-                continue
-            child = target.render(loaded)
-            await _expand(uow, scope, target, loaded, child, [r for r in rests if r])
-            holder[leaf] = child
-        elif isinstance(value, dict):
-            # Already an object (e.g. a price inside an item): expand below it only.
-            loaded = await target.loader(uow, scope, value["id"]) if "id" in value else None
-            if loaded is not None:
-                await _expand(uow, scope, target, loaded, value, [r for r in rests if r])
+        object_id = value if isinstance(value, str) else value.get("id") if isinstance(value, dict) else None
+        if object_id is None:
+            continue
+        loaded = await target.loader(uow, scope, object_id)
+        if loaded is None:
+            continue
+        child = value if isinstance(value, dict) else (await target.render_many(uow, scope, [loaded]))[0]
+        await _expand(uow, scope, target, loaded, child, [r for r in rests if r])
+        holder[leaf] = child

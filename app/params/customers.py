@@ -37,6 +37,7 @@ class ShippingParams(Params):
 
 
 class InvoiceSettingsParams(Params):
+    default_payment_method: Emptyable[Str] | None = None
     footer: Emptyable[Str] | None = None
 
 
@@ -48,6 +49,7 @@ class CustomerCreateParams(ExpandParams):
     invoice_settings: InvoiceSettingsParams | None = None
     metadata: Emptyable[Metadata] | None = None
     name: Annotated[str, StringConstraints(max_length=256)] | None = None
+    payment_method: Str | None = None
     phone: Annotated[str, StringConstraints(max_length=20)] | None = None
     preferred_locales: list[Locale] | None = Field(None, max_length=10)
     shipping: Emptyable[ShippingParams] | None = None

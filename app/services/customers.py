@@ -2,40 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.context import Ctx
-from app.errors import ResourceMissing
+from app.errors import InvalidRequest, ResourceMissing
 from app.events import outbox
 from app.ids import new_id
 from app.objects.customers import render_customer
 from app.params.base import created_bounds
 from app.params.customers import CustomerCreateParams, CustomerListParams, CustomerUpdateParams
+from app.services.common import blank, dump, merge_metadata
 from app.store.models import Customer
 from app.store.repositories.base import Cursor, Page
 from app.store.uow import UnitOfWork
-
-
-def _blank(value: Any) -> Any:
-    """Stripe's "" means "unset"."""
-    return None if value == "" else value
-
-
-def _dump(value: Any) -> Any:
-    return value.model_dump(exclude_none=True) if hasattr(value, "model_dump") else value
-
-
-def _merge_metadata(current: dict[str, str], sent: dict[str, str] | str) -> dict[str, str]:
-    if sent == "":
-        return {}
-    assert isinstance(sent, dict)
-    merged = dict(current)
-    for key, value in sent.items():
-        if value == "":
-            merged.pop(key, None)
-        else:
-            merged[key] = value
-    return merged
 
 
 async def get(uow: UnitOfWork, ctx: Ctx, customer_id: str, *, param: str = "id") -> Customer:
@@ -57,17 +34,44 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: CustomerCreateParams) -> Cus
         name=params.name,
         phone=params.phone,
         description=params.description,
-        address=_blank(_dump(params.address)),
-        shipping=_blank(_dump(params.shipping)),
+        address=blank(dump(params.address)),
+        shipping=blank(dump(params.shipping)),
         preferred_locales=list(params.preferred_locales or []),
-        invoice_settings=_dump(params.invoice_settings) if params.invoice_settings else {},
-        metadata_=_merge_metadata({}, params.metadata or {}),
+        invoice_settings={"footer": blank(params.invoice_settings.footer)} if params.invoice_settings else {},
+        metadata_=merge_metadata({}, params.metadata or {}),
         balance=params.balance or 0,
         deleted=False,
     )
     uow.customers.add(customer)
+    attached_id = None
+    if params.payment_method is not None:
+        # Imported here: payment methods build on customers, not the other way round.
+        from app.services import payment_methods as payment_method_service
+
+        pm = await payment_method_service.resolve(uow, ctx, params.payment_method, param="payment_method")
+        await payment_method_service.attach_to(uow, ctx, pm, customer)
+        attached_id = pm.id
+    wanted = blank(params.invoice_settings.default_payment_method) if params.invoice_settings else None
+    if wanted is not None:
+        # `payment_method=pm_card_visa` with the same default names the method just made from the token.
+        wanted = attached_id if wanted == params.payment_method else wanted
+        assert wanted is not None
+        await _check_attached(uow, ctx, customer, wanted)
+        customer.invoice_settings = {**customer.invoice_settings, "default_payment_method": wanted}
     outbox.record(uow, ctx, "customer.created", render_customer(customer))
     return customer
+
+
+async def _check_attached(uow: UnitOfWork, ctx: Ctx, customer: Customer, payment_method_id: str) -> None:
+    param = "invoice_settings[default_payment_method]"
+    pm = await uow.payment_methods.get(ctx.scope, payment_method_id)
+    if pm is None:
+        raise ResourceMissing("PaymentMethod", payment_method_id, param=param)
+    if pm.customer_id != customer.id:
+        raise InvalidRequest(
+            f"The payment method {payment_method_id} is not attached to customer {customer.id}; attach it first.",
+            param=param,
+        )
 
 
 async def retrieve(uow: UnitOfWork, ctx: Ctx, customer_id: str) -> Customer:
@@ -85,20 +89,27 @@ async def update(uow: UnitOfWork, ctx: Ctx, customer_id: str, params: CustomerUp
     sent = params.sent()
     for name in ("email", "name", "phone", "description"):
         if name in sent:
-            setattr(customer, name, _blank(getattr(params, name)))
+            setattr(customer, name, blank(getattr(params, name)))
     if "address" in sent:
-        customer.address = _blank(_dump(params.address))
+        customer.address = blank(dump(params.address))
     if "shipping" in sent:
-        customer.shipping = _blank(_dump(params.shipping))
+        customer.shipping = blank(dump(params.shipping))
     if "balance" in sent:
         customer.balance = params.balance or 0
     if "preferred_locales" in sent:
-        customer.preferred_locales = list(_blank(params.preferred_locales) or [])
+        customer.preferred_locales = list(blank(params.preferred_locales) or [])
     if "metadata" in sent and params.metadata is not None:
-        customer.metadata_ = _merge_metadata(customer.metadata_ or {}, params.metadata)
-    if params.invoice_settings is not None and "footer" in params.invoice_settings.sent():
+        customer.metadata_ = merge_metadata(customer.metadata_ or {}, params.metadata)
+    if params.invoice_settings is not None:
         settings = dict(customer.invoice_settings or {})
-        settings["footer"] = _blank(params.invoice_settings.footer)
+        sent_settings = params.invoice_settings.sent()
+        if "footer" in sent_settings:
+            settings["footer"] = blank(params.invoice_settings.footer)
+        if "default_payment_method" in sent_settings:
+            wanted = blank(params.invoice_settings.default_payment_method)
+            if wanted is not None:
+                await _check_attached(uow, ctx, customer, wanted)
+            settings["default_payment_method"] = wanted
         customer.invoice_settings = settings
     after = render_customer(customer)
     changed = outbox.previous_attributes(before, after)
@@ -119,4 +130,4 @@ async def delete(uow: UnitOfWork, ctx: Ctx, customer_id: str) -> Customer:
 async def list_(uow: UnitOfWork, ctx: Ctx, params: CustomerListParams) -> Page[Customer]:
     """Customers newest first, optionally by exact email and creation time."""
     cursor = Cursor(params.limit, params.starting_after, params.ending_before)
-    return await uow.customers.list(ctx.scope, cursor, email=params.email, created=created_bounds(params.created))
+    return await uow.customers.find(ctx.scope, cursor, email=params.email, created=created_bounds(params.created))

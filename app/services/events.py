@@ -33,4 +33,4 @@ async def list_(uow: UnitOfWork, ctx: Ctx, params: EventListParams) -> Page[Even
             prefix = params.type[:-1]
         else:
             types = [params.type]
-    return await uow.events.list(ctx.scope, cursor, types=types, prefix=prefix, created=created_bounds(params.created))
+    return await uow.events.find(ctx.scope, cursor, types=types, prefix=prefix, created=created_bounds(params.created))

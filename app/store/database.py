@@ -77,8 +77,8 @@ class Database:
         else:
             self.writer = create_async_engine(self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
             self.reader = self.writer
-        self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False, autoflush=False)
-        self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False, autoflush=False)
+        self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False)
+        self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:

@@ -92,3 +92,149 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
     created: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class Product(ScopedRecord):
+    __tablename__ = "products"
+    __table_args__ = (Index("ix_products_scope_created", "account_id", "livemode", "created", "pk"),)
+
+    name: Mapped[str] = mapped_column(String(5000))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    description: Mapped[str | None] = mapped_column(String(5000))
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    default_price: Mapped[str | None] = mapped_column(String(64))
+    updated: Mapped[int] = mapped_column(BigInteger)
+
+
+class Price(ScopedRecord):
+    __tablename__ = "prices"
+    __table_args__ = (
+        Index("ix_prices_scope_created", "account_id", "livemode", "created", "pk"),
+        Index("ix_prices_scope_product", "account_id", "livemode", "product_id"),
+        Index("ix_prices_scope_lookup_key", "account_id", "livemode", "lookup_key"),
+    )
+
+    product_id: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    type: Mapped[str] = mapped_column(String(16))
+    recurring: Mapped[dict[str, Any] | None] = mapped_column()
+    # `recurring.interval`, as a column so the `recurring[interval]` filter stays in SQL (and pages stay right).
+    recurring_interval: Mapped[str | None] = mapped_column(String(8))
+    billing_scheme: Mapped[str] = mapped_column(String(16), default="per_unit")
+    tiers_mode: Mapped[str | None] = mapped_column(String(16))
+    tiers: Mapped[list[Any] | None] = mapped_column()
+    unit_amount: Mapped[int | None] = mapped_column(BigInteger)
+    lookup_key: Mapped[str | None] = mapped_column(String(200))
+    nickname: Mapped[str | None] = mapped_column(String(5000))
+    tax_behavior: Mapped[str] = mapped_column(String(16), default="unspecified")
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+
+
+class PaymentMethod(ScopedRecord):
+    __tablename__ = "payment_methods"
+    __table_args__ = (
+        Index("ix_payment_methods_scope_created", "account_id", "livemode", "created", "pk"),
+        Index("ix_payment_methods_scope_customer", "account_id", "livemode", "customer_id"),
+    )
+
+    type: Mapped[str] = mapped_column(String(32))
+    customer_id: Mapped[str | None] = mapped_column(String(64))
+    billing_details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The type's own hash (`card`, `sepa_debit`, ...), holding only what Stripe shows: never a full number.
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+
+
+class Subscription(ScopedRecord):
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        Index("ix_subscriptions_scope_created", "account_id", "livemode", "created", "pk"),
+        Index("ix_subscriptions_scope_customer", "account_id", "livemode", "customer_id"),
+        # R16: "collection paused" is a filter over possibly millions of rows: it needs its own index.
+        Index("ix_subscriptions_scope_paused", "account_id", "livemode", "collection_paused", "created", "pk"),
+    )
+
+    customer_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    currency: Mapped[str] = mapped_column(String(3))
+    collection_method: Mapped[str] = mapped_column(String(32), default="charge_automatically")
+    days_until_due: Mapped[int | None] = mapped_column(Integer)
+    default_payment_method: Mapped[str | None] = mapped_column(String(64))
+    cancel_at_period_end: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancel_at: Mapped[int | None] = mapped_column(BigInteger)
+    canceled_at: Mapped[int | None] = mapped_column(BigInteger)
+    ended_at: Mapped[int | None] = mapped_column(BigInteger)
+    cancellation_details: Mapped[dict[str, Any] | None] = mapped_column()
+    pause_collection: Mapped[dict[str, Any] | None] = mapped_column()
+    # Mirrors `pause_collection is not None` so the R16 filter can use an index; set only with it.
+    collection_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    schedule_id: Mapped[str | None] = mapped_column(String(64))
+    latest_invoice: Mapped[str | None] = mapped_column(String(64))
+    trial_start: Mapped[int | None] = mapped_column(BigInteger)
+    trial_end: Mapped[int | None] = mapped_column(BigInteger)
+    trial_settings: Mapped[dict[str, Any] | None] = mapped_column()
+    billing_cycle_anchor: Mapped[int] = mapped_column(BigInteger)
+    start_date: Mapped[int] = mapped_column(BigInteger)
+    description: Mapped[str | None] = mapped_column(String(500))
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+
+    def set_pause_collection(self, value: dict[str, Any] | None) -> None:
+        self.pause_collection = value
+        self.collection_paused = value is not None
+
+
+class SubscriptionItem(ScopedRecord):
+    __tablename__ = "subscription_items"
+    __table_args__ = (Index("ix_subscription_items_scope_sub", "account_id", "livemode", "subscription_id"),)
+
+    subscription_id: Mapped[str] = mapped_column(String(64))
+    price_id: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[int | None] = mapped_column(Integer)
+    current_period_start: Mapped[int] = mapped_column(BigInteger)
+    current_period_end: Mapped[int] = mapped_column(BigInteger)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+
+
+class SubscriptionSchedule(ScopedRecord):
+    __tablename__ = "subscription_schedules"
+    __table_args__ = (Index("ix_subscription_schedules_scope_created", "account_id", "livemode", "created", "pk"),)
+
+    customer_id: Mapped[str] = mapped_column(String(64))
+    subscription_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    end_behavior: Mapped[str] = mapped_column(String(16), default="release")
+    phases: Mapped[list[Any]] = mapped_column(default=list)
+    released_at: Mapped[int | None] = mapped_column(BigInteger)
+    released_subscription: Mapped[str | None] = mapped_column(String(64))
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+
+
+class Invoice(ScopedRecord):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        Index("ix_invoices_scope_created", "account_id", "livemode", "created", "pk"),
+        Index("ix_invoices_scope_customer", "account_id", "livemode", "customer_id"),
+        Index("ix_invoices_scope_subscription", "account_id", "livemode", "subscription_id"),
+    )
+
+    customer_id: Mapped[str] = mapped_column(String(64))
+    subscription_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    collection_method: Mapped[str] = mapped_column(String(32))
+    currency: Mapped[str] = mapped_column(String(3))
+    lines: Mapped[list[Any]] = mapped_column(default=list)
+    amount_paid: Mapped[int] = mapped_column(BigInteger, default=0)
+    number: Mapped[str | None] = mapped_column(String(64))
+    period_start: Mapped[int] = mapped_column(BigInteger)
+    period_end: Mapped[int] = mapped_column(BigInteger)
+    due_date: Mapped[int | None] = mapped_column(BigInteger)
+    days_until_due: Mapped[int | None] = mapped_column(Integer)
+    status_transitions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    billing_reason: Mapped[str | None] = mapped_column(String(64))
+    description: Mapped[str | None] = mapped_column(String(1500))
+    # The secret in hosted_invoice_url and invoice_pdf: anyone with the link may see the invoice.
+    access_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # Fixed when the invoice is finalized, like Stripe's: built from the service's public base URL.
+    hosted_invoice_url: Mapped[str | None] = mapped_column(String(1000))
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)

@@ -8,6 +8,14 @@ from app.store.repositories.accounts import AccountRepository, ApiKeyRepository
 from app.store.repositories.customers import CustomerRepository
 from app.store.repositories.events import EventRepository
 from app.store.repositories.idempotency import IdempotencyRepository
+from app.store.repositories.invoices import InvoiceRepository
+from app.store.repositories.payment_methods import PaymentMethodRepository
+from app.store.repositories.products import PriceRepository, ProductRepository
+from app.store.repositories.subscriptions import (
+    SubscriptionItemRepository,
+    SubscriptionRepository,
+    SubscriptionScheduleRepository,
+)
 
 
 class UnitOfWork:
@@ -19,6 +27,13 @@ class UnitOfWork:
         self.customers = CustomerRepository(session)
         self.events = EventRepository(session)
         self.idempotency = IdempotencyRepository(session, dialect=dialect)
+        self.products = ProductRepository(session)
+        self.prices = PriceRepository(session)
+        self.payment_methods = PaymentMethodRepository(session)
+        self.subscriptions = SubscriptionRepository(session)
+        self.subscription_items = SubscriptionItemRepository(session)
+        self.subscription_schedules = SubscriptionScheduleRepository(session)
+        self.invoices = InvoiceRepository(session)
 
     async def flush(self) -> None:
         await self.session.flush()

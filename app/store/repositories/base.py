@@ -51,6 +51,13 @@ class ScopedRepository(Generic[M]):
         stmt = self.scoped(scope).where(self.model.id == object_id).with_for_update()
         return (await self.session.execute(stmt)).scalar()
 
+    async def many(self, scope: Scope, ids: list[str]) -> dict[str, M]:
+        """Several objects by id in one query (missing ones are simply absent)."""
+        if not ids:
+            return {}
+        rows = await self.session.execute(self.scoped(scope).where(self.model.id.in_(set(ids))))
+        return {obj.id: obj for obj in rows.scalars()}
+
     def add(self, obj: M) -> M:
         self.session.add(obj)
         return obj

@@ -13,7 +13,7 @@ class CustomerRepository(ScopedRepository[Customer]):
     model = Customer
     noun = "customer"
 
-    async def list(
+    async def find(
         self, scope: Scope, cursor: Cursor, *, email: str | None = None, created: dict[str, int] | None = None
     ) -> Page[Customer]:
         where: list[ColumnElement[bool]] = [Customer.deleted.is_(False), *created_filter(Customer.created, created)]

@@ -13,7 +13,7 @@ class EventRepository(ScopedRepository[Event]):
     model = Event
     noun = "event"
 
-    async def list(
+    async def find(
         self,
         scope: Scope,
         cursor: Cursor,

@@ -1,0 +1,57 @@
+"""Parameters of /v1/invoices."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from app.params.base import ExpandParams, Id, ListParams, Metadata, Params, RangeFilter, Str
+
+
+class InvoiceCreateParams(ExpandParams):
+    customer: Id
+    subscription: Id | None = None
+    collection_method: Literal["charge_automatically", "send_invoice"] | None = None
+    days_until_due: int | None = Field(None, ge=0, le=730)
+    description: Str | None = None
+    currency: Str | None = None
+    auto_advance: bool | None = None
+    metadata: Metadata | None = None
+
+
+class LinePricing(Params):
+    price: Id
+
+
+class InvoiceLineParams(Params):
+    amount: int | None = None
+    description: Str | None = None
+    quantity: int | None = Field(None, ge=1)
+    pricing: LinePricing | None = None
+    metadata: Metadata | None = None
+
+
+class InvoiceAddLinesParams(ExpandParams):
+    lines: list[InvoiceLineParams] = Field(min_length=1, max_length=100)
+
+
+class InvoiceFinalizeParams(ExpandParams):
+    auto_advance: bool | None = None
+
+
+class InvoicePayParams(ExpandParams):
+    paid_out_of_band: bool | None = None
+    payment_method: Id | None = None
+
+
+class InvoiceActionParams(ExpandParams):
+    pass
+
+
+class InvoiceListParams(ListParams):
+    customer: Id | None = None
+    subscription: Id | None = None
+    status: Literal["draft", "open", "paid", "uncollectible", "void"] | None = None
+    collection_method: Literal["charge_automatically", "send_invoice"] | None = None
+    created: int | RangeFilter | None = None
