@@ -152,6 +152,39 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_export_subscriptions(args: argparse.Namespace, settings: Settings) -> int:
+    from app.context import Ctx
+    from app.http.wire.params import parse
+    from app.params.subscriptions import SubscriptionExportParams
+    from app.scope import Scope
+    from app.services import subscription_export
+
+    raw: dict[str, Any] = {}
+    if args.collection_paused is not None:
+        raw["collection_paused"] = args.collection_paused
+    for name in ("status", "customer", "price"):
+        if getattr(args, name):
+            raw[name] = getattr(args, name)
+    params = parse(SubscriptionExportParams, raw)
+    ctx = Ctx(Scope(args.account, args.live), settings.make_clock())
+    out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout  # noqa: SIM115
+
+    async def go(db: Database) -> int:
+        async with db.uow(write=False) as uow:
+            if await uow.accounts.get(args.account) is None:
+                print(f"no such account: {args.account}", file=sys.stderr)
+                return 1
+            async for chunk in subscription_export.csv_chunks(uow, ctx, params):
+                out.write(chunk)
+        return 0
+
+    try:
+        return _run(go, settings)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+
+
 def cmd_openapi(args: argparse.Namespace, _settings: Settings) -> int:
     import json
 
@@ -204,6 +237,19 @@ def build_parser() -> argparse.ArgumentParser:
     spec.add_argument("--out", default=os.path.join("openapi", "openapi.json"))
     spec.add_argument("--check", action="store_true")
     spec.set_defaults(func=cmd_openapi)
+
+    export = sub.add_parser("export", help="export data as CSV").add_subparsers(dest="export_command", required=True)
+    subs = export.add_parser("subscriptions", help="subscriptions as CSV (R16), streamed")
+    subs.add_argument("--account", required=True)
+    subs.add_argument("--live", action="store_true", help="live-mode data (default: test mode)")
+    paused = subs.add_mutually_exclusive_group()
+    paused.add_argument("--collection-paused", dest="collection_paused", action="store_const", const="true")
+    paused.add_argument("--collection-active", dest="collection_paused", action="store_const", const="false")
+    subs.add_argument("--status")
+    subs.add_argument("--customer")
+    subs.add_argument("--price")
+    subs.add_argument("--out", help="file to write (default: standard output)")
+    subs.set_defaults(func=cmd_export_subscriptions)
 
     demo = sub.add_parser("demo", help="create (or reuse) the demo account with test data")
     demo.add_argument("--key-file", default=os.path.join("var", "demo-test-key"))

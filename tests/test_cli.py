@@ -36,3 +36,40 @@ def test_demo_creates_once_then_reuses(tmp_path: Path) -> None:
     assert key in first.stdout and key not in second.stdout
     assert key[-4:] in second.stdout
     assert re.search(r"acct_\w+", first.stdout).group(0) in second.stdout  # type: ignore[union-attr]
+
+
+def test_r16_export_subscriptions_command(tmp_path: Path) -> None:
+    """R16: `portal export subscriptions --collection-paused` writes the paused ones as CSV."""
+    import asyncio
+
+    import httpx
+
+    from app.clock import FixedClock
+    from app.main import create_app
+    from app.services import accounts as account_service
+    from app.settings import Settings
+
+    url = f"sqlite:///{tmp_path / 'export.db'}"
+    assert _portal(url, "migrate").returncode == 0
+
+    async def seed() -> tuple[str, str]:
+        app = create_app(Settings(database_url=url), FixedClock())
+        async with app.state.portal.db.uow() as uow:
+            new = await account_service.create(uow, FixedClock(), name="export shop")
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t", auth=(new.test_key, "")) as c:
+            from tests import factories as f
+
+            kept = await f.subscription(c)
+            paused = await f.subscription(c)
+            await f.post(c, f"/v1/subscriptions/{paused['id']}", **{"pause_collection[behavior]": "void"})
+            assert kept["id"] != paused["id"]
+        await app.state.portal.db.dispose()
+        return new.account.id, paused["id"]
+
+    account, paused_id = asyncio.run(seed())
+    out = _portal(url, "export", "subscriptions", "--account", account, "--collection-paused")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert lines[0].startswith("id,customer,") and len(lines) == 2 and lines[1].startswith(paused_id)
+    assert _portal(url, "export", "subscriptions", "--account", account, "--live").stdout.count("\n") == 1
