@@ -18,7 +18,9 @@ R = TypeVar("R")
 
 
 def _db(settings: Settings) -> Database:
-    return Database(settings.database_url, sqlite_readers=1, pool_size=2)
+    return Database(
+        settings.database_url, sqlite_readers=1, pool_size=2, base_url=settings.base_url, clock=settings.make_clock()
+    )
 
 
 def _run(coro_fn: Callable[[Database], Awaitable[R]], settings: Settings) -> R:

@@ -71,6 +71,14 @@ class IdempotencyKeyInUse(StripeError):
     should_retry = True
 
 
+class Conflict(StripeError):
+    """409: a concurrent change won a race the database settled; retrying is safe."""
+
+    status = 409
+    code = "resource_conflict"
+    should_retry = True
+
+
 class RequestTooLarge(InvalidRequest):
     status = 413
     code = "request_too_large"

@@ -12,7 +12,15 @@ from app.clock import Clock
 from app.http import health
 from app.http.middleware import RequestLog
 from app.http.state import AppState, KeyCache
-from app.http.v1 import customers, events, invoices, payment_methods, products, subscriptions
+from app.http.v1 import (
+    configurations,
+    customers,
+    events,
+    invoices,
+    payment_methods,
+    products,
+    subscriptions,
+)
 from app.http.wire import errors, openapi
 from app.portal import invoices as hosted_invoices
 from app.settings import Settings
@@ -29,7 +37,13 @@ conventions. Point the official SDKs at this service's base URL.
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
     clock = clock or settings.make_clock()
-    db = Database(settings.database_url, sqlite_readers=settings.sqlite_readers, pool_size=settings.pool_size)
+    db = Database(
+        settings.database_url,
+        sqlite_readers=settings.sqlite_readers,
+        pool_size=settings.pool_size,
+        base_url=settings.base_url,
+        clock=clock,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -47,7 +61,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.portal = AppState(settings=settings, db=db, clock=clock, keys=KeyCache(settings.key_cache_seconds))
     errors.install(app)
     app.include_router(health.router)
-    for router in (customers, products, payment_methods, subscriptions, invoices, events):
+    for router in (customers, products, payment_methods, subscriptions, invoices, configurations, events):
         app.include_router(router.router)
     app.include_router(hosted_invoices.router)
     openapi.install(app)

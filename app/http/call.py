@@ -25,13 +25,13 @@ from app.http.wire.form import request_params
 from app.http.wire.params import parse
 from app.params.base import Params
 from app.scope import Scope
-from app.store.base import ScopedRecord
+from app.store.base import Base
 from app.store.repositories.base import Page
 from app.store.repositories.idempotency import KeyBusy
 from app.store.uow import UnitOfWork
 
 P = TypeVar("P", bound=Params)
-Result = ScopedRecord | Page[Any]
+Result = Base | Page[Any]
 Action = Callable[[UnitOfWork], Awaitable[Result]]
 
 MAX_IDEMPOTENCY_KEY = 255

@@ -1,6 +1,8 @@
 """Stripe objects: how stored models are rendered on the wire. Importing this registers them all."""
 
 from app.objects import (  # noqa: F401  (registration)
+    accounts,
+    configurations,
     customers,
     events,
     invoices,

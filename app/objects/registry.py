@@ -13,11 +13,10 @@ from typing import Any
 
 from app.errors import InvalidRequest
 from app.scope import Scope
-from app.store.base import ScopedRecord
 from app.store.uow import UnitOfWork
 
 Json = dict[str, Any]
-Loader = Callable[[UnitOfWork, Scope, str], Awaitable[ScopedRecord | None]]
+Loader = Callable[[UnitOfWork, Scope, str], Awaitable[Any]]
 RenderMany = Callable[[UnitOfWork, Scope, list[Any]], Awaitable[list[Json]]]
 Include = Callable[[UnitOfWork, Scope, Any, Json, set[str]], Awaitable[None]]
 
@@ -27,7 +26,7 @@ MAX_EXPAND_DEPTH = 4
 @dataclass
 class ObjectType:
     name: str
-    model: type[ScopedRecord]
+    model: type[Any]
     render_many: RenderMany
     loader: Loader
     # dotted field path inside this object -> the object type it expands into
@@ -47,7 +46,7 @@ def simple(render_one: Callable[[Any], Json]) -> RenderMany:
 
 
 _BY_NAME: dict[str, ObjectType] = {}
-_BY_MODEL: dict[type[ScopedRecord], ObjectType] = {}
+_BY_MODEL: dict[type[Any], ObjectType] = {}
 
 
 def register(object_type: ObjectType) -> ObjectType:
@@ -56,7 +55,7 @@ def register(object_type: ObjectType) -> ObjectType:
     return object_type
 
 
-def type_of(obj: ScopedRecord) -> ObjectType:
+def type_of(obj: Any) -> ObjectType:
     return _BY_MODEL[type(obj)]
 
 
@@ -93,11 +92,11 @@ def _walk_type(object_name: str, parts: list[str], path: str) -> None:
     raise InvalidRequest(f"This property cannot be expanded ({path}).", param="expand")
 
 
-async def render(uow: UnitOfWork, scope: Scope, obj: ScopedRecord, expand: list[str]) -> Json:
+async def render(uow: UnitOfWork, scope: Scope, obj: Any, expand: list[str]) -> Json:
     return (await render_list(uow, scope, [obj], expand))[0]
 
 
-async def render_list(uow: UnitOfWork, scope: Scope, objs: list[ScopedRecord], expand: list[str]) -> list[Json]:
+async def render_list(uow: UnitOfWork, scope: Scope, objs: list[Any], expand: list[str]) -> list[Json]:
     if not objs:
         return []
     object_type = type_of(objs[0])

@@ -14,8 +14,11 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from app.clock import Clock
+from app.errors import Conflict
 from app.store.uow import UnitOfWork
 
 
@@ -66,8 +69,18 @@ def _sqlite_engine(url: str, *, pool_size: int, begin: str) -> AsyncEngine:
 
 
 class Database:
-    def __init__(self, url: str, *, sqlite_readers: int = 4, pool_size: int = 10) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        sqlite_readers: int = 4,
+        pool_size: int = 10,
+        base_url: str = "http://127.0.0.1:8000",
+        clock: Clock | None = None,
+    ) -> None:
         self.url = normalize_url(url)
+        self.base_url = base_url
+        self.clock = clock
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite:
@@ -90,7 +103,12 @@ class Database:
         maker = self._write_sessions if write else self._read_sessions
         session: AsyncSession = maker()
         try:
-            yield UnitOfWork(session, dialect=self.dialect)
+            yield UnitOfWork(session, dialect=self.dialect, base_url=self.base_url, clock=self.clock)
+        except IntegrityError as exc:
+            # A constraint settled a race against a concurrent request: nothing was written; retry is safe.
+            raise Conflict(
+                "The request conflicted with another request changing the same objects. Please retry."
+            ) from exc
         finally:
             await session.rollback()
             await session.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.store.base import Base, PkInt, ScopedRecord
@@ -238,3 +238,30 @@ class Invoice(ScopedRecord):
     # Fixed when the invoice is finalized, like Stripe's: built from the service's public base URL.
     hosted_invoice_url: Mapped[str | None] = mapped_column(String(1000))
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+
+
+class PortalConfiguration(ScopedRecord):
+    __tablename__ = "portal_configurations"
+    __table_args__ = (
+        Index("ix_portal_configurations_scope_created", "account_id", "livemode", "created", "pk"),
+        # R10: at most one default per account and mode, held by the database under any concurrency.
+        Index(
+            "uq_portal_configurations_one_default",
+            "account_id",
+            "livemode",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
+
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    name: Mapped[str | None] = mapped_column(String(256))
+    business_profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    default_return_url: Mapped[str | None] = mapped_column(String(5000))
+    features: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # R7: the secret part of login_page.url; None while the login page is off. A new one each time it is enabled.
+    login_page_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    updated: Mapped[int] = mapped_column(BigInteger)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import Clock, SystemClock
 from app.store.repositories.accounts import AccountRepository, ApiKeyRepository
+from app.store.repositories.configurations import ConfigurationRepository
 from app.store.repositories.customers import CustomerRepository
 from app.store.repositories.events import EventRepository
 from app.store.repositories.idempotency import IdempotencyRepository
@@ -19,9 +21,20 @@ from app.store.repositories.subscriptions import (
 
 
 class UnitOfWork:
-    def __init__(self, session: AsyncSession, *, dialect: str) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        *,
+        dialect: str,
+        base_url: str = "http://127.0.0.1:8000",
+        clock: Clock | None = None,
+    ) -> None:
         self.session = session
         self.dialect = dialect
+        # What renderers need beside the rows: the public base URL links start with (or the
+        # account's custom domain, R12), and the service clock (R17 hides a field by date).
+        self.base_url = base_url
+        self.clock: Clock = clock or SystemClock()
         self.accounts = AccountRepository(session)
         self.api_keys = ApiKeyRepository(session)
         self.customers = CustomerRepository(session)
@@ -34,6 +47,7 @@ class UnitOfWork:
         self.subscription_items = SubscriptionItemRepository(session)
         self.subscription_schedules = SubscriptionScheduleRepository(session)
         self.invoices = InvoiceRepository(session)
+        self.configurations = ConfigurationRepository(session)
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -47,11 +47,12 @@ def bracket(loc: tuple[int | str, ...]) -> str:
     return str(head) + "".join(f"[{part}]" for part in rest)
 
 
-def _clean_loc(loc: tuple[int | str, ...], data: Any) -> tuple[int | str, ...]:
+def _clean_loc(loc: tuple[int | str, ...], data: Any, *, missing: bool) -> tuple[int | str, ...]:
     """Keep the parts of pydantic's location that name parameters the client sent.
 
-    Unions add their member names (`AddressParams`, `literal['']`) to the location; those are not in
-    the input, so walking the input drops them. The last part stays: it names the unknown or missing one.
+    Unions add their member names (`AddressParams`, `literal['']`, `constrained-str`) to the location;
+    those are not in the input, so walking the input drops them. Only a missing parameter keeps a last
+    part that is not in the input: its own name.
     """
     kept: list[int | str] = []
     current = data
@@ -61,13 +62,13 @@ def _clean_loc(loc: tuple[int | str, ...], data: Any) -> tuple[int | str, ...]:
         ):
             kept.append(part)
             current = current[part] if isinstance(current, dict) else current[int(part)]
-        elif i == len(loc) - 1 and not (isinstance(part, str) and ("[" in part or part[:1].isupper())):
+        elif missing and i == len(loc) - 1:
             kept.append(part)
     return tuple(kept)
 
 
 def _to_stripe(err: ErrorDetails, data: dict[str, Any]) -> StripeError:
-    loc = _clean_loc(tuple(err["loc"]), data)
+    loc = _clean_loc(tuple(err["loc"]), data, missing=err["type"] == "missing")
     param = bracket(loc)
     kind = err["type"]
     if kind == "extra_forbidden":
