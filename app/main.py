@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from app.clock import Clock
 from app.http import health
@@ -17,12 +19,17 @@ from app.http.v1 import (
     customers,
     events,
     invoices,
+    payment_method_types,
     payment_methods,
     products,
+    sessions,
     subscriptions,
 )
 from app.http.wire import errors, openapi
+from app.portal import api as portal_api
 from app.portal import invoices as hosted_invoices
+from app.portal import routes as portal_routes
+from app.portal.visit import VisitEnded
 from app.settings import Settings
 from app.store.database import Database
 
@@ -61,9 +68,23 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.portal = AppState(settings=settings, db=db, clock=clock, keys=KeyCache(settings.key_cache_seconds))
     errors.install(app)
     app.include_router(health.router)
-    for router in (customers, products, payment_methods, subscriptions, invoices, configurations, events):
+    for router in (
+        customers,
+        products,
+        payment_methods,
+        subscriptions,
+        invoices,
+        configurations,
+        sessions,
+        payment_method_types,
+        events,
+    ):
         app.include_router(router.router)
     app.include_router(hosted_invoices.router)
+    app.include_router(portal_routes.router)
+    app.include_router(portal_api.router)
+    app.add_exception_handler(VisitEnded, portal_routes.on_visit_ended)
+    app.mount("/p/static", StaticFiles(directory=Path(__file__).parent / "portal" / "static"), name="portal-static")
     openapi.install(app)
     app.add_middleware(RequestLog)
     logging.getLogger("portal").setLevel(settings.log_level.upper())

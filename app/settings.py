@@ -40,6 +40,7 @@ class Settings(BaseSettings):
             "Pin the service clock: the server starts on this date (UTC) and runs on from there. Unset: real time."
         ),
     )
+    portal_idle_minutes: int = Field(60, description="A customer's portal visit ends after this long without activity.")
     log_level: str = Field("info", description="Log level.")
 
     @model_validator(mode="after")

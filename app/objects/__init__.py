@@ -8,6 +8,7 @@ from app.objects import (  # noqa: F401  (registration)
     invoices,
     payment_methods,
     products,
+    sessions,
     subscriptions,
 )
 from app.objects.registry import check_expand, render, render_list, type_of

@@ -110,7 +110,8 @@ class Database:
                 "The request conflicted with another request changing the same objects. Please retry."
             ) from exc
         finally:
-            await session.rollback()
+            # close() rolls back whatever was not committed and detaches the rows without expiring
+            # them, so values read inside the unit of work stay usable after it.
             await session.close()
 
     async def ping(self) -> None:

@@ -265,3 +265,40 @@ class PortalConfiguration(ScopedRecord):
     login_page_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     updated: Mapped[int] = mapped_column(BigInteger)
+
+
+class PortalSession(ScopedRecord):
+    """Stripe's `billing_portal.session`: a short-lived, single-use link into the portal for one customer."""
+
+    __tablename__ = "portal_sessions"
+    __table_args__ = (Index("ix_portal_sessions_scope_created", "account_id", "livemode", "created", "pk"),)
+
+    customer_id: Mapped[str] = mapped_column(String(64))
+    configuration_id: Mapped[str] = mapped_column(String(64))
+    return_url: Mapped[str | None] = mapped_column(String(5000))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(64))
+    flow: Mapped[dict[str, Any] | None] = mapped_column()
+    # sha256 of the URL's secret; the secret itself is only ever in the URL handed to the merchant.
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+    opened_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class PortalVisit(Base):
+    """A customer's signed-in visit of the hosted portal, behind an HttpOnly cookie."""
+
+    __tablename__ = "portal_visits"
+
+    pk: Mapped[int] = mapped_column(PkInt, primary_key=True, autoincrement=True)
+    # sha256 of the cookie's value.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[str] = mapped_column(String(64))
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    customer_id: Mapped[str] = mapped_column(String(64))
+    portal_session_id: Mapped[str] = mapped_column(String(64))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created: Mapped[int] = mapped_column(BigInteger)
+    last_seen: Mapped[int] = mapped_column(BigInteger)
+    # A deep-link flow shows only its step until done; then the visit is a plain portal visit.
+    flow_done: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -12,6 +12,7 @@ from app.store.repositories.events import EventRepository
 from app.store.repositories.idempotency import IdempotencyRepository
 from app.store.repositories.invoices import InvoiceRepository
 from app.store.repositories.payment_methods import PaymentMethodRepository
+from app.store.repositories.portal_sessions import PortalSessionRepository, PortalVisitRepository
 from app.store.repositories.products import PriceRepository, ProductRepository
 from app.store.repositories.subscriptions import (
     SubscriptionItemRepository,
@@ -48,6 +49,8 @@ class UnitOfWork:
         self.subscription_schedules = SubscriptionScheduleRepository(session)
         self.invoices = InvoiceRepository(session)
         self.configurations = ConfigurationRepository(session)
+        self.portal_sessions = PortalSessionRepository(session)
+        self.portal_visits = PortalVisitRepository(session)
 
     async def flush(self) -> None:
         await self.session.flush()
