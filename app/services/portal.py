@@ -300,7 +300,9 @@ async def _checked_update(
         raise ResourceMissing("price", target_price_id, param="price")
     target_quantity = item.quantity or 1 if quantity is None else quantity
     if target_quantity != (item.quantity or 1):
-        product: dict[str, Any] = next((p for p in feature.get("products") or [] if target_price_id in p.get("prices", [])), {})
+        product: dict[str, Any] = next(
+            (p for p in feature.get("products") or [] if target_price_id in p.get("prices", [])), {}
+        )
         bounds = product.get("adjustable_quantity") or {}
         if "quantity" not in allowed and not bounds.get("enabled"):
             raise _refuse("update_not_allowed", "Changing the quantity is not enabled.", "quantity")
