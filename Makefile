@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export DATABASE_URL ?= sqlite+aiosqlite:///./var/portal.db
 
-.PHONY: run serve install migrate demo test test-sqlite test-postgres check lint format openapi clean
+.PHONY: run serve install migrate demo test test-postgres browser check lint format openapi clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,12 +29,19 @@ run: demo
 serve: install
 	$(BIN)/portal serve
 
+## make browser: Debian's chromium for the browser tests (Playwright drives it; nothing is downloaded)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
+
 ## make test: the suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set
-test: install
+test: install browser
 	env -u TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(BIN)/pytest; fi
 
-test-postgres: install
+test-postgres: install browser
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/pytest
 
 ## make check: lint, format, types, migrations in sync with the models, OpenAPI in sync with the app
