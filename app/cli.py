@@ -148,6 +148,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  test key:  {hint}  (full key in {key_file})")
     for line in result.lines:
         print(f"  {line}")
+    print("  portal (each link works once, within 5 minutes; `portal demo` prints fresh ones):")
+    for url in result.portal_urls:
+        print(f"    {url}")
     print(f"  API base:  {settings.base_url}")
     print(f"  try:       curl {settings.base_url}/v1/customers -u $(cat {key_file}):")
     print()
