@@ -26,8 +26,10 @@ from app.http.v1 import (
     subscriptions,
 )
 from app.http.wire import errors, openapi
+from app.mail import mailer_for
 from app.portal import api as portal_api
 from app.portal import invoices as hosted_invoices
+from app.portal import login as portal_login
 from app.portal import routes as portal_routes
 from app.portal.visit import VisitEnded
 from app.settings import Settings
@@ -65,7 +67,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         docs_url="/docs",
         redoc_url=None,
     )
-    app.state.portal = AppState(settings=settings, db=db, clock=clock, keys=KeyCache(settings.key_cache_seconds))
+    mailer = mailer_for(settings.smtp_url, settings.mail_from, Path(settings.mail_dir))
+    app.state.portal = AppState(
+        settings=settings, db=db, clock=clock, keys=KeyCache(settings.key_cache_seconds), mailer=mailer
+    )
     errors.install(app)
     app.include_router(health.router)
     for router in (
@@ -83,6 +88,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(hosted_invoices.router)
     app.include_router(portal_routes.router)
     app.include_router(portal_api.router)
+    app.include_router(portal_login.router)
     app.add_exception_handler(VisitEnded, portal_routes.on_visit_ended)
     app.mount("/p/static", StaticFiles(directory=Path(__file__).parent / "portal" / "static"), name="portal-static")
     openapi.install(app)

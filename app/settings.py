@@ -40,6 +40,19 @@ class Settings(BaseSettings):
             "Pin the service clock: the server starts on this date (UTC) and runs on from there. Unset: real time."
         ),
     )
+    smtp_url: str | None = Field(
+        None,
+        description=(
+            "Where login mails go: smtp://user:pass@host:587 (STARTTLS) or smtps://host:465 (TLS). "
+            "Unset: mails are written to MAIL_DIR and their links logged."
+        ),
+    )
+    mail_from: str = Field("Billing portal <billing@localhost>", description="Sender of the login mails.")
+    mail_dir: str = Field("var/mail", description="Where .eml files go when SMTP_URL is unset.")
+    login_mails_per_email_per_hour: int = Field(5, description="R7 abuse limit: login mails per email and hour.")
+    login_requests_per_address_per_hour: int = Field(
+        20, description="R7 abuse limit: login requests per client address and hour."
+    )
     portal_idle_minutes: int = Field(60, description="A customer's portal visit ends after this long without activity.")
     log_level: str = Field("info", description="Log level.")
 

@@ -160,9 +160,21 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """`portal serve` as a real process on a free loopback port, on the run's database."""
+    yield from serve(database_url, tmp_path_factory.mktemp("server"))
+
+
+def serve(database_url: str, folder: Path, **env_extra: str) -> Iterator[LiveServer]:
+    """Run `portal serve` until the generator is closed."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(port), "BASE_URL": f"http://127.0.0.1:{port}"}
-    log = tmp_path_factory.mktemp("server") / "serve.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PORT": str(port),
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "MAIL_DIR": str(folder / "mail"),
+        **env_extra,
+    }
+    log = folder / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve"], env=env, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"

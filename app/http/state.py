@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from app.clock import Clock
+from app.mail import Mailer
 from app.scope import Scope
 from app.settings import Settings
 from app.store.database import Database
@@ -39,5 +40,6 @@ class AppState:
     db: Database
     clock: Clock
     keys: KeyCache
+    mailer: Mailer
     # Idempotency keys whose first request is running in this process: a second one is a 409 at once.
     in_flight: set[tuple[str, bool, str]] = field(default_factory=set)

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.errors import StripeError
 from app.http.call import app_state
+from app.http.state import AppState
 from app.portal import i18n
 from app.portal.security import HTML_HEADERS
 from app.portal.templating import templates
@@ -58,16 +59,21 @@ async def open_session(secret: str, request: Request) -> Response:
     if isinstance(opened, visits.Expired):
         return expired_page(request, opened)
     response = RedirectResponse("/p/", status_code=303, headers=HTML_HEADERS)
+    visit_cookie(response, state, opened.token)
+    return response
+
+
+def visit_cookie(response: Response, state: AppState, token: str) -> None:
+    """The visit's cookie: HttpOnly, SameSite=Lax, Secure behind https, only for the portal's paths."""
     response.set_cookie(
         COOKIE,
-        opened.token,
+        token,
         httponly=True,
         samesite="lax",
         secure=state.settings.base_url.startswith("https://"),
         path="/p",
         max_age=state.settings.portal_idle_minutes * 60 * 24,
     )
-    return response
 
 
 async def _render_home(

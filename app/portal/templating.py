@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -32,3 +33,5 @@ templates = Environment(
 )
 templates.filters["money"] = money
 templates.filters["date"] = date
+# Forms post to the page's own path: the public URL may be on a custom domain (R12) that proxies here.
+templates.filters["login_path"] = lambda url: urlsplit(url).path

@@ -199,6 +199,30 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SessionCreateParams) -> Port
         )
     rules.check_url(return_url, "return_url", livemode=ctx.scope.livemode)
     flow = await _flow(uow, ctx, params.flow_data, customer.id, configuration) if params.flow_data else None
+    return await start(
+        uow,
+        ctx,
+        customer_id=customer.id,
+        configuration=configuration,
+        return_url=return_url,
+        locale=params.locale,
+        on_behalf_of=params.on_behalf_of,
+        flow=flow,
+    )
+
+
+async def start(
+    uow: UnitOfWork,
+    ctx: Ctx,
+    *,
+    customer_id: str,
+    configuration: PortalConfiguration,
+    return_url: str | None,
+    locale: str | None = None,
+    on_behalf_of: str | None = None,
+    flow: dict[str, Any] | None = None,
+) -> PortalSession:
+    """Store a session with a fresh secret and record `billing_portal.session.created`."""
     secret = f"{'live' if ctx.scope.livemode else 'test'}_{secrets.token_urlsafe(32)}"
     now = ctx.now()
     session = uow.portal_sessions.add(
@@ -207,11 +231,11 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SessionCreateParams) -> Port
             account_id=ctx.scope.account_id,
             livemode=ctx.scope.livemode,
             created=now,
-            customer_id=customer.id,
+            customer_id=customer_id,
             configuration_id=configuration.id,
             return_url=return_url,
-            locale=params.locale,
-            on_behalf_of=params.on_behalf_of,
+            locale=locale,
+            on_behalf_of=on_behalf_of,
             flow=flow,
             secret_hash=hash_secret(secret),
             expires_at=now + UNVISITED_LIFETIME,

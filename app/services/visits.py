@@ -50,6 +50,13 @@ async def open_session(uow: UnitOfWork, clock: Clock, secret: str) -> Opened | E
             Scope(session.account_id, session.livemode), session.configuration_id
         )
         return Expired(session.return_url, await _login_url(uow, session, configuration))
+    opened = start_visit(uow, session, now)
+    await uow.commit()
+    return opened
+
+
+def start_visit(uow: UnitOfWork, session: PortalSession, now: int) -> Opened:
+    """Use up the session and begin the cookie-held visit (the caller commits)."""
     session.opened_at = now
     token = secrets.token_urlsafe(32)
     visit = uow.portal_visits.add(
@@ -65,7 +72,6 @@ async def open_session(uow: UnitOfWork, clock: Clock, secret: str) -> Opened | E
             flow_done=False,
         )
     )
-    await uow.commit()
     return Opened(token, visit)
 
 

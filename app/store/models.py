@@ -302,3 +302,31 @@ class PortalVisit(Base):
     last_seen: Mapped[int] = mapped_column(BigInteger)
     # A deep-link flow shows only its step until done; then the visit is a plain portal visit.
     flow_done: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginRequest(Base):
+    """R7: one "email me a link" on a configuration's login page: a one-time link and code, 15 minutes.
+
+    Kept for unknown emails too (without a customer), so rate limits and timing do not tell them apart.
+    """
+
+    __tablename__ = "portal_login_requests"
+    __table_args__ = (
+        Index("ix_portal_login_requests_email", "configuration_id", "email", "created"),
+        Index("ix_portal_login_requests_address", "client_address", "created"),
+    )
+
+    pk: Mapped[int] = mapped_column(PkInt, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(64))
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    configuration_id: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(512))
+    customer_id: Mapped[str | None] = mapped_column(String(64))
+    # sha256 of the emailed link's token and of the code; neither is stored in clear.
+    link_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    code_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    client_address: Mapped[str] = mapped_column(String(64))
+    created: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+    used_at: Mapped[int | None] = mapped_column(BigInteger)

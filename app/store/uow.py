@@ -11,6 +11,7 @@ from app.store.repositories.customers import CustomerRepository
 from app.store.repositories.events import EventRepository
 from app.store.repositories.idempotency import IdempotencyRepository
 from app.store.repositories.invoices import InvoiceRepository
+from app.store.repositories.login_requests import LoginRequestRepository
 from app.store.repositories.payment_methods import PaymentMethodRepository
 from app.store.repositories.portal_sessions import PortalSessionRepository, PortalVisitRepository
 from app.store.repositories.products import PriceRepository, ProductRepository
@@ -51,6 +52,7 @@ class UnitOfWork:
         self.configurations = ConfigurationRepository(session)
         self.portal_sessions = PortalSessionRepository(session)
         self.portal_visits = PortalVisitRepository(session)
+        self.login_requests = LoginRequestRepository(session)
 
     async def flush(self) -> None:
         await self.session.flush()
