@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -190,6 +191,38 @@ def cmd_export_subscriptions(args: argparse.Namespace, settings: Settings) -> in
             out.close()
 
 
+def cmd_worker(_args: argparse.Namespace, settings: Settings) -> int:
+    """Deliver webhooks in this process (any number of these may share one PostgreSQL)."""
+    import signal
+
+    from app.events.delivery import DeliveryWorker
+
+    logging.basicConfig(level=settings.log_level.upper(), format="%(message)s", stream=sys.stdout)
+
+    async def go(db: Database) -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        print("delivering webhooks; stop with Ctrl-C", flush=True)
+        await DeliveryWorker(db, settings.make_clock(), lease=settings.webhook_lease_seconds).run(stop)
+        return 0
+
+    return _run(go, settings)
+
+
+def cmd_listen(args: argparse.Namespace, settings: Settings) -> int:
+    from app.listen import listen
+
+    api_key = args.api_key or os.environ.get("PORTAL_API_KEY")
+    if not api_key:
+        print("pass --api-key sk_test_... (or set PORTAL_API_KEY)", file=sys.stderr)
+        return 2
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(listen(args.api_base or settings.base_url, api_key, args.forward_to, events=args.events or None))
+    return 0
+
+
 def cmd_openapi(args: argparse.Namespace, _settings: Settings) -> int:
     import json
 
@@ -237,6 +270,16 @@ def build_parser() -> argparse.ArgumentParser:
     roll.add_argument("account")
     roll.set_defaults(func=cmd_accounts_roll_keys)
     accounts.add_parser("list", help="list accounts").set_defaults(func=cmd_accounts_list)
+
+    sub.add_parser("worker", help="deliver webhooks (as its own process)").set_defaults(func=cmd_worker)
+    listen_cmd = sub.add_parser(
+        "listen", help="forward the account's events to a local URL, signed (like stripe listen)"
+    )
+    listen_cmd.add_argument("--forward-to", required=True)
+    listen_cmd.add_argument("--api-key")
+    listen_cmd.add_argument("--api-base", help="default: BASE_URL")
+    listen_cmd.add_argument("--events", nargs="*", help="only these event types")
+    listen_cmd.set_defaults(func=cmd_listen)
 
     spec = sub.add_parser("openapi", help="write (or --check) the OpenAPI document")
     spec.add_argument("--out", default=os.path.join("openapi", "openapi.json"))

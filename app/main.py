@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.clock import Clock
+from app.events.delivery import DeliveryWorker
 from app.http import health
 from app.http.middleware import RequestLog
 from app.http.state import AppState, KeyCache
@@ -24,6 +26,7 @@ from app.http.v1 import (
     products,
     sessions,
     subscriptions,
+    webhook_endpoints,
 )
 from app.http.wire import errors, openapi
 from app.mail import mailer_for
@@ -56,7 +59,16 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        worker = None
+        if settings.delivery_worker:
+            worker = asyncio.create_task(
+                DeliveryWorker(db, clock, lease=settings.webhook_lease_seconds).run(stop), name="webhook-delivery"
+            )
         yield
+        stop.set()
+        if worker is not None:
+            await worker
         await db.dispose()
 
     app = FastAPI(
@@ -82,6 +94,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         configurations,
         sessions,
         payment_method_types,
+        webhook_endpoints,
         events,
     ):
         app.include_router(router.router)

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     login_requests_per_address_per_hour: int = Field(
         20, description="R7 abuse limit: login requests per client address and hour."
     )
+    delivery_worker: bool = Field(
+        True, description="Run the webhook delivery worker inside `portal serve` (or run `portal worker` apart)."
+    )
+    webhook_lease_seconds: int = Field(
+        60, description="How long a worker holds a delivery it is attempting; a crashed worker's return after it."
+    )
     portal_idle_minutes: int = Field(60, description="A customer's portal visit ends after this long without activity.")
     log_level: str = Field("info", description="Log level.")
 

@@ -172,6 +172,8 @@ def serve(database_url: str, folder: Path, **env_extra: str) -> Iterator[LiveSer
         "PORT": str(port),
         "BASE_URL": f"http://127.0.0.1:{port}",
         "MAIL_DIR": str(folder / "mail"),
+        # Webhook tests run their own workers; a server's worker on the same database would race them.
+        "DELIVERY_WORKER": "false",
         **env_extra,
     }
     log = folder / "serve.log"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.store.base import Base, PkInt, ScopedRecord
@@ -74,6 +74,8 @@ class Event(ScopedRecord):
     request_id: Mapped[str | None] = mapped_column(String(64))
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     pending_webhooks: Mapped[int] = mapped_column(Integer, default=0)
+    # Set once the delivery worker has made this event's deliveries (one per matching endpoint).
+    fanned_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
 
 
 class IdempotencyRecord(Base):
@@ -330,3 +332,41 @@ class LoginRequest(Base):
     created: Mapped[int] = mapped_column(BigInteger)
     expires_at: Mapped[int] = mapped_column(BigInteger)
     used_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class WebhookEndpoint(ScopedRecord):
+    __tablename__ = "webhook_endpoints"
+    __table_args__ = (Index("ix_webhook_endpoints_scope_created", "account_id", "livemode", "created", "pk"),)
+
+    url: Mapped[str] = mapped_column(String(2048))
+    enabled_events: Mapped[list[Any]] = mapped_column(default=list)
+    description: Mapped[str | None] = mapped_column(String(5000))
+    api_version: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="enabled")
+    # Signing needs the secret itself (HMAC), so it is kept; it is shown only on create.
+    secret: Mapped[str] = mapped_column(String(128))
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WebhookDelivery(ScopedRecord):
+    """One event owed to one endpoint: retried until the endpoint answers 2xx or the schedule ends."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("event_id", "endpoint_id"),
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_endpoint", "account_id", "livemode", "endpoint_id", "created", "pk"),
+    )
+
+    event_id: Mapped[str] = mapped_column(String(64))
+    endpoint_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | succeeded | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[int] = mapped_column(BigInteger)
+    # A worker that claimed the delivery holds it until then; if it dies, another worker takes over.
+    leased_until: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_attempt_at: Mapped[int | None] = mapped_column(BigInteger)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(1000))
+    history: Mapped[list[Any]] = mapped_column(default=list)

@@ -20,6 +20,7 @@ from app.store.repositories.subscriptions import (
     SubscriptionRepository,
     SubscriptionScheduleRepository,
 )
+from app.store.repositories.webhooks import WebhookDeliveryRepository, WebhookEndpointRepository
 
 
 class UnitOfWork:
@@ -53,6 +54,8 @@ class UnitOfWork:
         self.portal_sessions = PortalSessionRepository(session)
         self.portal_visits = PortalVisitRepository(session)
         self.login_requests = LoginRequestRepository(session)
+        self.webhook_endpoints = WebhookEndpointRepository(session)
+        self.webhook_deliveries = WebhookDeliveryRepository(session, dialect=dialect)
 
     async def flush(self) -> None:
         await self.session.flush()
