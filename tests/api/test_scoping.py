@@ -17,7 +17,19 @@ async def theirs(other_client: httpx.AsyncClient) -> dict[str, str]:
     price = sub["items"]["data"][0]["price"]
     schedule = await f.post(other_client, "/v1/subscription_schedules", from_subscription=sub["id"])
     event = (await other_client.get("/v1/events")).json()["data"][0]["id"]
+    configuration = await f.post(
+        other_client,
+        "/v1/billing_portal/configurations",
+        **{
+            "business_profile[privacy_policy_url]": "https://o.example/p",
+            "business_profile[terms_of_service_url]": "https://o.example/t",
+            "features[invoice_history][enabled]": "true",
+        },
+    )
+    hook = await f.post(other_client, "/v1/webhook_endpoints", url="http://localhost:9/x", **{"enabled_events[0]": "*"})
     return {
+        "configuration": configuration["id"],
+        "webhook_endpoint": hook["id"],
         "customer": cus,
         "payment_method": pm,
         "product": price["product"],
@@ -57,6 +69,12 @@ ENDPOINTS = [
     ("POST", "/v1/invoices/{invoice}/mark_uncollectible", {}),
     ("POST", "/v1/invoices/{invoice}/add_lines", {"lines[0][amount]": "1"}),
     ("GET", "/v1/events/{event}", {}),
+    ("GET", "/v1/billing_portal/configurations/{configuration}", {}),
+    ("POST", "/v1/billing_portal/configurations/{configuration}", {"name": "x"}),
+    ("GET", "/v1/webhook_endpoints/{webhook_endpoint}", {}),
+    ("POST", "/v1/webhook_endpoints/{webhook_endpoint}", {"description": "x"}),
+    ("DELETE", "/v1/webhook_endpoints/{webhook_endpoint}", {}),
+    ("GET", "/v1/webhook_endpoints/{webhook_endpoint}/deliveries", {}),
 ]
 
 REFERENCES = [
@@ -65,6 +83,13 @@ REFERENCES = [
     ("POST", "/v1/invoices", "customer", {"customer": "{customer}"}),
     ("POST", "/v1/subscription_schedules", "from_subscription", {"from_subscription": "{subscription}"}),
     ("GET", "/v1/payment_methods", "customer", {"customer": "{customer}"}),
+    ("POST", "/v1/billing_portal/sessions", "customer", {"customer": "{customer}", "return_url": "https://x.example"}),
+    (
+        "POST",
+        "/v1/billing_portal/sessions",
+        "configuration",
+        {"customer": "{own_customer}", "configuration": "{configuration}", "return_url": "https://x.example"},
+    ),
 ]
 
 
@@ -85,8 +110,9 @@ async def test_r2_other_accounts_ids_are_404_everywhere(
 ) -> None:
     """R2: every id-taking endpoint answers 404 for another account's objects and changes nothing."""
     await _check_404s(client, theirs)
+    own_customer = (await f.customer(client))["id"]
     for method, path, param, data in REFERENCES:
-        filled = {k: v.format(**theirs) for k, v in data.items()}
+        filled = {k: v.format(**theirs, own_customer=own_customer) for k, v in data.items()}
         r = await client.post(path, data=filled) if method == "POST" else await client.get(path, params=filled)
         assert r.status_code == 404, (path, r.text)
         assert r.json()["error"]["param"] == param
@@ -110,5 +136,19 @@ async def test_r2_live_mode_cannot_reach_test_mode_ids(
         ],
         "schedule": (await f.post(client, "/v1/subscription_schedules", from_subscription=sub["id"]))["id"],
         "event": (await client.get("/v1/events")).json()["data"][0]["id"],
+        "configuration": (
+            await f.post(
+                client,
+                "/v1/billing_portal/configurations",
+                **{
+                    "business_profile[privacy_policy_url]": "https://o.example/p",
+                    "business_profile[terms_of_service_url]": "https://o.example/t",
+                    "features[invoice_history][enabled]": "true",
+                },
+            )
+        )["id"],
+        "webhook_endpoint": (
+            await f.post(client, "/v1/webhook_endpoints", url="http://localhost:9/x", **{"enabled_events[0]": "*"})
+        )["id"],
     }
     await _check_404s(live_client, own, live=True)
