@@ -152,6 +152,11 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     print("  portal (each link works once, within 5 minutes; `portal demo` prints fresh ones):")
     for url in result.portal_urls:
         print(f"    {url}")
+    password_file = key_file.with_name("demo-dashboard-password")
+    if result.dashboard_password is not None:
+        password_file.write_text(result.dashboard_password + "\n")
+        password_file.chmod(0o600)
+    print(f"  dashboard: {settings.base_url}/dashboard/  as {demo_service.DEMO_USER}, password in {password_file}")
     print(f"  API base:  {settings.base_url}")
     print(f"  try:       curl {settings.base_url}/v1/customers -u $(cat {key_file}):")
     print()
@@ -223,6 +228,30 @@ def cmd_listen(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
+    """A dashboard user (R20); the password is asked for unless --password is given."""
+    import getpass
+
+    from app.errors import StripeError
+    from app.services import dashboard_users
+
+    password = args.password or getpass.getpass("Password (10+ characters): ")
+
+    async def go(db: Database) -> int:
+        async with db.uow() as uow:
+            try:
+                user = await dashboard_users.create_user(
+                    uow, settings.make_clock(), account_id=args.account, email=args.email, password=password
+                )
+            except StripeError as exc:
+                print(exc.message, file=sys.stderr)
+                return 1
+        print(f"{user.id}: {user.email} can sign in at {settings.base_url}/dashboard/")
+        return 0
+
+    return _run(go, settings)
+
+
 def cmd_openapi(args: argparse.Namespace, _settings: Settings) -> int:
     import json
 
@@ -270,6 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
     roll.add_argument("account")
     roll.set_defaults(func=cmd_accounts_roll_keys)
     accounts.add_parser("list", help="list accounts").set_defaults(func=cmd_accounts_list)
+
+    users = sub.add_parser("users", help="dashboard users").add_subparsers(dest="users_command", required=True)
+    users_create = users.add_parser("create", help="a dashboard user for an account")
+    users_create.add_argument("--account", required=True)
+    users_create.add_argument("--email", required=True)
+    users_create.add_argument("--password", help="default: asked for")
+    users_create.set_defaults(func=cmd_users_create)
 
     sub.add_parser("worker", help="deliver webhooks (as its own process)").set_defaults(func=cmd_worker)
     listen_cmd = sub.add_parser(

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.clock import Clock
+from app.dashboard import routes as dashboard
 from app.events.delivery import DeliveryWorker
 from app.http import health
 from app.http.middleware import RequestLog
@@ -102,6 +103,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(portal_routes.router)
     app.include_router(portal_api.router)
     app.include_router(portal_login.router)
+    app.include_router(dashboard.router)
+    app.add_exception_handler(dashboard.SignedOut, dashboard.on_signed_out)
     app.add_exception_handler(VisitEnded, portal_routes.on_visit_ended)
     app.mount("/p/static", StaticFiles(directory=Path(__file__).parent / "portal" / "static"), name="portal-static")
     openapi.install(app)

@@ -126,6 +126,7 @@ class SubscriptionListParams(ListParams):
     collection_paused: bool | None = Field(
         None, description="Extension (R16): only subscriptions whose payment collection is (or is not) paused."
     )
+    customer_email: Str | None = Field(None, description="Extension: only subscriptions of customers with this email.")
     created: int | RangeFilter | None = None
 
 
@@ -135,6 +136,7 @@ class SubscriptionExportParams(Params):
     status: SubscriptionStatusFilter | None = None
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None
     collection_paused: bool | None = None
+    customer_email: Str | None = None
     created: int | RangeFilter | None = None
 
 

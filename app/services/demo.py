@@ -4,6 +4,7 @@ customers with subscriptions, and on every run a fresh portal session URL to ope
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 from app.clock import Clock
@@ -18,6 +19,7 @@ from app.scope import Scope
 from app.services import accounts as account_service
 from app.services import configurations as configuration_service
 from app.services import customers as customer_service
+from app.services import dashboard_users
 from app.services import products as product_service
 from app.services import sessions as session_service
 from app.services import subscriptions as subscription_service
@@ -25,6 +27,7 @@ from app.store.database import Database
 from app.store.repositories.base import Cursor
 
 DEMO_NAME = "Demo merchant"
+DEMO_USER = "demo@example.com"
 DEMO_CUSTOMERS = (("jenny.rosen@example.com", "Jenny Rosen", "en"), ("sven.svensson@example.se", "Sven Svensson", "sv"))
 
 
@@ -32,6 +35,7 @@ DEMO_CUSTOMERS = (("jenny.rosen@example.com", "Jenny Rosen", "en"), ("sven.svens
 class DemoResult:
     account_id: str
     new_key: str | None  # only on the run that created the account
+    dashboard_password: str | None = None  # likewise
     portal_urls: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
 
@@ -104,9 +108,13 @@ async def ensure_demo(db: Database, clock: Clock) -> DemoResult:
             new = await account_service.create(uow, clock, name=DEMO_NAME, email="demo@example.com", billing=True)
             account = new.account
     ctx = Ctx(Scope(account.id, False), clock, base_url=db.base_url)
+    password = None
     if new is not None:
         await _seed(db, ctx)
-    result = DemoResult(account.id, new.test_key if new else None)
+        password = secrets.token_urlsafe(12)
+        async with db.uow() as uow:
+            await dashboard_users.create_user(uow, clock, account_id=account.id, email=DEMO_USER, password=password)
+    result = DemoResult(account.id, new.test_key if new else None, password)
     async with db.uow() as uow:
         customers = (await uow.customers.find(ctx.scope, Cursor(limit=10))).data
         for customer in reversed(customers):

@@ -443,6 +443,7 @@ def list_filters(params: Any) -> dict[str, Any]:
         "collection_method": params.collection_method,
         "collection_paused": params.collection_paused,
         "created": created_bounds(params.created),
+        "customer_email": params.customer_email,
     }
 
 

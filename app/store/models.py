@@ -370,3 +370,46 @@ class WebhookDelivery(ScopedRecord):
     last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(1000))
     history: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class DashboardUser(Base):
+    """R20: a person who runs the portal through the dashboard, for one account."""
+
+    __tablename__ = "dashboard_users"
+
+    pk: Mapped[int] = mapped_column(PkInt, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[str] = mapped_column(String(64), index=True)
+    email: Mapped[str] = mapped_column(String(512), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))  # argon2
+    created: Mapped[int] = mapped_column(BigInteger)
+
+
+class DashboardSession(Base):
+    __tablename__ = "dashboard_sessions"
+
+    pk: Mapped[int] = mapped_column(PkInt, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    account_id: Mapped[str] = mapped_column(String(64))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    # R2: the mode the dashboard shows; switched in the page.
+    livemode: Mapped[bool] = mapped_column(Boolean, default=False)
+    created: Mapped[int] = mapped_column(BigInteger)
+    last_seen: Mapped[int] = mapped_column(BigInteger)
+    ended: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DashboardLoginFailure(Base):
+    """A failed dashboard sign-in, counted per email and per client address."""
+
+    __tablename__ = "dashboard_login_failures"
+    __table_args__ = (
+        Index("ix_dashboard_login_failures_email", "email", "at"),
+        Index("ix_dashboard_login_failures_address", "client_address", "at"),
+    )
+
+    pk: Mapped[int] = mapped_column(PkInt, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(512))
+    client_address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[int] = mapped_column(BigInteger)

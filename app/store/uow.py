@@ -8,6 +8,7 @@ from app.clock import Clock, SystemClock
 from app.store.repositories.accounts import AccountRepository, ApiKeyRepository
 from app.store.repositories.configurations import ConfigurationRepository
 from app.store.repositories.customers import CustomerRepository
+from app.store.repositories.dashboard import DashboardRepository
 from app.store.repositories.events import EventRepository
 from app.store.repositories.idempotency import IdempotencyRepository
 from app.store.repositories.invoices import InvoiceRepository
@@ -56,6 +57,7 @@ class UnitOfWork:
         self.login_requests = LoginRequestRepository(session)
         self.webhook_endpoints = WebhookEndpointRepository(session)
         self.webhook_deliveries = WebhookDeliveryRepository(session, dialect=dialect)
+        self.dashboard = DashboardRepository(session)
 
     async def flush(self) -> None:
         await self.session.flush()

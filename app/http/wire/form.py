@@ -23,11 +23,22 @@ _OPTIONS = qs.DecodeOptions(
 )
 
 
-def decode_form(raw: str) -> dict[str, Any]:
+_LAST_WINS = qs.DecodeOptions(
+    depth=8,
+    strict_depth=True,
+    list_limit=100,
+    parameter_limit=2000,
+    raise_on_limit_exceeded=True,
+    duplicates=qs.Duplicates.LAST,
+)
+
+
+def decode_form(raw: str, *, last_wins: bool = False) -> dict[str, Any]:
+    """`last_wins`: a repeated key keeps its last value (HTML checkboxes after a hidden "false")."""
     if not raw:
         return {}
     try:
-        decoded = qs.decode(raw, _OPTIONS)
+        decoded = qs.decode(raw, _LAST_WINS if last_wins else _OPTIONS)
     except (ValueError, IndexError) as exc:
         raise InvalidRequest(f"Invalid request parameters: {exc}", code="parameter_invalid_encoding") from exc
     return dict(decoded)

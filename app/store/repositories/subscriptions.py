@@ -28,6 +28,7 @@ class SubscriptionRepository(ScopedRepository[Subscription]):
         collection_method: str | None,
         collection_paused: bool | None,
         created: dict[str, int] | None,
+        customer_email: str | None = None,
     ) -> list[ColumnElement[bool]]:
         where: list[ColumnElement[bool]] = [*created_filter(Subscription.created, created)]
         if customer is not None:
@@ -38,6 +39,15 @@ class SubscriptionRepository(ScopedRepository[Subscription]):
             where.append(Subscription.collection_method == collection_method)
         if collection_paused is not None:
             where.append(Subscription.collection_paused.is_(collection_paused))
+        if customer_email is not None:
+            where.append(
+                exists().where(
+                    Customer.account_id == scope.account_id,
+                    Customer.livemode == scope.livemode,
+                    Customer.id == Subscription.customer_id,
+                    func.lower(Customer.email) == customer_email.lower(),
+                )
+            )
         if price is not None:
             where.append(
                 exists().where(
