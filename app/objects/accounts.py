@@ -38,6 +38,7 @@ def render_account(a: Account) -> dict[str, Any]:
     return {
         "id": a.id,
         "object": "account",
+        "business_type": None,
         "business_profile": {
             "name": profile.get("name", a.name),
             "support_email": profile.get("support_email"),
@@ -53,6 +54,18 @@ def render_account(a: Account) -> dict[str, Any]:
         "payouts_enabled": True,
         "settings": {
             "branding": branding(settings),
+            "card_payments": {
+                "decline_on": {"avs_failure": False, "cvc_failure": False},
+                "statement_descriptor_prefix": None,
+                "statement_descriptor_prefix_kana": None,
+                "statement_descriptor_prefix_kanji": None,
+            },
+            "dashboard": {"display_name": profile.get("name", a.name), "timezone": "Etc/UTC"},
+            "payments": {
+                "statement_descriptor": None,
+                "statement_descriptor_kana": None,
+                "statement_descriptor_kanji": None,
+            },
             # Extension: the portal's custom domain (R12) and whether paid Billing is enabled (R19).
             "portal": {
                 "custom_domain": (settings.get("portal") or {}).get("custom_domain"),

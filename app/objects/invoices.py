@@ -69,6 +69,7 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
         "object": "invoice",
         "account_country": None,
         "account_name": None,
+        "application": None,
         "amount_due": due,
         "amount_paid": inv.amount_paid,
         "amount_overpaid": 0,
@@ -88,23 +89,32 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
         "customer_email": customer.email if customer else None,
         "customer_name": customer.name if customer else None,
         "customer_phone": customer.phone if customer else None,
+        "customer_tax_exempt": "none",
         "default_payment_method": None,
+        "default_source": None,
+        "default_tax_rates": [],
         "description": inv.description,
         "discounts": [],
         "due_date": inv.due_date,
         "ending_balance": 0 if finalized else None,
         "footer": None,
         "hosted_invoice_url": hosted,
+        "issuer": {"type": "self"},
+        "latest_revision": None,
         "invoice_pdf": f"{hosted}/pdf" if hosted else None,
         "lines": {
             "object": "list",
-            "data": list(inv.lines or []),
+            "data": [
+                {"subscription": inv.subscription_id, "subtotal": line.get("amount", 0), **line}
+                for line in inv.lines or []
+            ],
             "has_more": False,
             "url": f"/v1/invoices/{inv.id}/lines",
         },
         "livemode": inv.livemode,
         "metadata": dict(inv.metadata_ or {}),
         "number": inv.number,
+        "on_behalf_of": None,
         "parent": (
             {
                 "quote_details": None,
@@ -114,8 +124,11 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
             if inv.subscription_id
             else None
         ),
+        "payment_settings": {"default_mandate": None, "payment_method_options": None, "payment_method_types": None},
         "period_end": inv.period_end,
         "period_start": inv.period_start,
+        "post_payment_credit_notes_amount": 0,
+        "pre_payment_credit_notes_amount": 0,
         "starting_balance": 0,
         "status": inv.status,
         "status_transitions": transitions,

@@ -90,6 +90,32 @@ class SubscriptionScheduleObject(BaseModel):
     subscription: str | dict[str, Any] | None
 
 
+def legacy_plan(price: dict[str, Any]) -> dict[str, Any]:
+    """The pre-Prices `plan` hash the SDKs still read on subscription items, derived from the price."""
+    recurring = price.get("recurring") or {}
+    return {
+        "id": price["id"],
+        "object": "plan",
+        "active": price.get("active", True),
+        "amount": price.get("unit_amount"),
+        "amount_decimal": price.get("unit_amount_decimal"),
+        "billing_scheme": price.get("billing_scheme", "per_unit"),
+        "created": price.get("created"),
+        "currency": price.get("currency"),
+        "interval": recurring.get("interval"),
+        "interval_count": recurring.get("interval_count", 1),
+        "livemode": price.get("livemode"),
+        "meter": recurring.get("meter"),
+        "metadata": price.get("metadata", {}),
+        "nickname": price.get("nickname"),
+        "product": price.get("product"),
+        "tiers_mode": price.get("tiers_mode"),
+        "transform_usage": None,
+        "trial_period_days": recurring.get("trial_period_days"),
+        "usage_type": recurring.get("usage_type", "licensed"),
+    }
+
+
 def render_item(item: SubscriptionItem, price: Price | None) -> dict[str, Any]:
     price_body = render_price(price) if price is not None else {"id": item.price_id, "object": "price"}
     body: dict[str, Any] = {
@@ -101,6 +127,7 @@ def render_item(item: SubscriptionItem, price: Price | None) -> dict[str, Any]:
         "current_period_start": item.current_period_start,
         "discounts": [],
         "metadata": dict(item.metadata_ or {}),
+        "plan": legacy_plan(price_body),
         "price": price_body,
         "subscription": item.subscription_id,
         "tax_rates": [],
@@ -120,6 +147,8 @@ def render_subscription(s: Subscription, items: list[SubscriptionItem], prices: 
         "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None},
         "billing_cycle_anchor": s.billing_cycle_anchor,
         "billing_cycle_anchor_config": None,
+        "billing_mode": {"flexible": None, "type": "classic", "updated_at": None},
+        "billing_schedules": [],
         "billing_thresholds": None,
         "cancel_at": s.cancel_at,
         "cancel_at_period_end": s.cancel_at_period_end,
@@ -127,6 +156,7 @@ def render_subscription(s: Subscription, items: list[SubscriptionItem], prices: 
         "cancellation_details": {
             "comment": details.get("comment"),
             "feedback": details.get("feedback"),
+            "feedback_option": None,
             "reason": details.get("reason"),
         },
         "collection_method": s.collection_method,
@@ -199,6 +229,7 @@ def render_schedule(s: SubscriptionSchedule) -> dict[str, Any]:
         "id": s.id,
         "object": "subscription_schedule",
         "application": None,
+        "billing_mode": {"flexible": None, "type": "classic", "updated_at": None},
         "canceled_at": None,
         "completed_at": None,
         "created": s.created,
@@ -214,6 +245,7 @@ def render_schedule(s: SubscriptionSchedule) -> dict[str, Any]:
         "end_behavior": s.end_behavior,
         "livemode": s.livemode,
         "metadata": dict(s.metadata_ or {}),
+        "pause_schedules": [],
         "phases": phases,
         "released_at": s.released_at,
         "released_subscription": s.released_subscription,

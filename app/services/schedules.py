@@ -44,14 +44,24 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: ScheduleCreateParams) -> Sub
         "collection_method": sub.collection_method,
         "currency": sub.currency,
         "default_payment_method": sub.default_payment_method,
+        "default_tax_rates": [],
         "description": None,
         "discounts": [],
         "end_date": items[0].current_period_end if items else ctx.now(),
         "items": [
-            {"discounts": [], "metadata": {}, "price": i.price_id, "quantity": i.quantity, "tax_rates": []}
+            {
+                "billing_thresholds": None,
+                "discounts": [],
+                "metadata": {},
+                "plan": i.price_id,
+                "price": i.price_id,
+                "quantity": i.quantity,
+                "tax_rates": [],
+            }
             for i in items
         ],
         "metadata": {},
+        "on_behalf_of": None,
         "proration_behavior": "create_prorations",
         "start_date": items[0].current_period_start if items else ctx.now(),
         "trial_end": sub.trial_end,
