@@ -16,8 +16,6 @@ from app.store.database import Database
 from tests.conftest import LiveServer
 from tests.contract.completeness import missing_fields
 
-LEGAL = {"privacy_policy_url": "https://s.example/p", "terms_of_service_url": "https://s.example/t"}
-
 
 @pytest.fixture(scope="module")
 def sdk(live_server: LiveServer) -> stripe.StripeClient:
@@ -105,10 +103,13 @@ def test_every_endpoint_parses_completely(sdk: stripe.StripeClient) -> None:
     config = complete(
         v1.billing_portal.configurations.create(
             {
-                "business_profile": LEGAL,
+                "business_profile": {
+                    "privacy_policy_url": "https://s.example/p",
+                    "terms_of_service_url": "https://s.example/t",
+                },
                 "features": {"invoice_history": {"enabled": True}},
                 "default_return_url": "https://s.example",
-            }  # type: ignore[typeddict-item]
+            }
         ),
         stripe.billing_portal.Configuration,
     )
