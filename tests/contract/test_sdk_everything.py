@@ -61,7 +61,7 @@ def test_every_endpoint_parses_completely(sdk: stripe.StripeClient) -> None:
     pm = complete(
         v1.payment_methods.create(
             {"type": "card", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2031}}
-        ),  # type: ignore[typeddict-item]
+        ),
         stripe.PaymentMethod,
     )
     complete(v1.payment_methods.attach(pm.id, {"customer": customer.id}), stripe.PaymentMethod)
