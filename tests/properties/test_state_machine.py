@@ -46,9 +46,11 @@ def machine_for(database_url: str) -> type[RuleBasedStateMachine]:
 
         def call(self, mode: str, method: str, path: str, **data: Any) -> httpx.Response:
             client = self.clients[mode]
-            if method == "GET":
-                return self.run(client.get(path, params=data))
-            return self.run(client.request(method, path, data=data or None))
+            request = (
+                client.get(path, params=data) if method == "GET" else client.request(method, path, data=data or None)
+            )
+            response: httpx.Response = self.run(request)
+            return response
 
         @initialize()
         def account(self) -> None:
