@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export DATABASE_URL ?= sqlite+aiosqlite:///./var/portal.db
 
-.PHONY: run serve install migrate demo test test-postgres browser check lint format openapi clean
+.PHONY: run serve install migrate demo test test-postgres browser check lint format openapi bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ lint: install
 
 openapi: install
 	$(BIN)/portal openapi
+
+## make bench: load benchmarks as ratios to the stack's floor (not part of make test); BENCH_ROWS=100000 for a quick run
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-* .mypy_cache .ruff_cache

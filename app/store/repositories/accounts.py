@@ -11,9 +11,17 @@ from app.store.models import Account, ApiKey
 class AccountRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # A use case asks for its account several times (rules, links, rendering); one query serves
+        # them all. The cached row is the session's own instance, so changes to it are seen.
+        self._by_id: dict[str, Account] = {}
 
     async def get(self, account_id: str) -> Account | None:
-        return (await self.session.execute(select(Account).where(Account.id == account_id))).scalar()
+        if account_id in self._by_id:
+            return self._by_id[account_id]
+        account = (await self.session.execute(select(Account).where(Account.id == account_id))).scalar()
+        if account is not None:
+            self._by_id[account_id] = account
+        return account
 
     async def get_by_name(self, name: str) -> Account | None:
         stmt = select(Account).where(Account.name == name).order_by(Account.pk).limit(1)
