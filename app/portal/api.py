@@ -120,6 +120,12 @@ async def resume_collection(subscription: str, request: Request, visit: VisitDep
     return await _change(request, visit, lambda uow: portal_service.resume_collection(uow, visit.visitor, subscription))
 
 
+@router.post("/subscriptions/{subscription}/pause_collection")
+async def pause_collection(subscription: str, request: Request, visit: VisitDep) -> Response:
+    """R14/R17: pause payment collection, only before 2024-03-29 and where the configuration enabled it."""
+    return await _change(request, visit, lambda uow: portal_service.pause_collection(uow, visit.visitor, subscription))
+
+
 @router.post("/payment_methods")
 async def add_payment_method(request: Request, visit: VisitDep) -> Response:
     """Add a card (test mode: `{"token": "pm_card_visa"}` or `{"number", "exp_month", "exp_year"}`); it becomes the default."""

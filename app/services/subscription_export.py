@@ -35,12 +35,12 @@ def _iso(ts: int | None) -> str:
     return "" if ts is None else datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _row(sub: Any, email: str | None) -> list[Any]:
+def _row(sub: Any) -> list[Any]:
     pause = sub.pause_collection or {}
     return [
         sub.id,
         sub.customer_id,
-        email or "",
+        sub.email or "",
         sub.status,
         "true" if sub.collection_paused else "false",
         pause.get("behavior", ""),
@@ -62,6 +62,5 @@ async def csv_chunks(uow: UnitOfWork, ctx: Ctx, params: SubscriptionExportParams
     async for batch in uow.subscriptions.stream(ctx.scope, **list_filters(params)):
         buffer.seek(0)
         buffer.truncate()
-        for sub, email in batch:
-            writer.writerow(_row(sub, email))
+        writer.writerows(_row(sub) for sub in batch)
         yield buffer.getvalue()

@@ -32,6 +32,17 @@ async def set_status(uow: UnitOfWork, ctx: Ctx, subscription_id: str, status: st
             code="invalid_status_transition",
             param="status",
         )
+    if (
+        status == "active"
+        and sub.collection_method == "charge_automatically"
+        and await invoice_service.method_to_charge(uow, ctx, sub.customer_id, sub) is None
+    ):
+        # Becoming active means a payment went through; without a method to charge, none could (R9).
+        raise InvalidRequest(
+            "The subscription cannot become active: its customer has no payment method to charge.",
+            code="payment_method_required",
+            param="status",
+        )
 
     def apply(s: Subscription) -> None:
         s.status = status

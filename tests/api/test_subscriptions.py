@@ -314,3 +314,18 @@ async def test_test_helpers_are_refused_in_live_mode(live_client: httpx.AsyncCli
         r = await live_client.post(f"/v1/test_helpers/subscriptions/{sub['id']}/{path}", data=data)
         assert r.status_code == 400 and "test mode" in r.json()["error"]["message"]
     assert (await live_client.get(f"/v1/subscriptions/{sub['id']}")).json()["status"] == "active"
+
+
+async def test_r9_a_subscription_cannot_become_active_without_a_method_to_charge(client: httpx.AsyncClient) -> None:
+    """R9: found by the state machine: incomplete (no payment method) must not jump to active."""
+    cus = await f.customer(client, card=False)
+    sub = await f.subscription(client, customer_id=cus["id"])
+    assert sub["status"] == "incomplete"
+    r = await client.post(f"/v1/test_helpers/subscriptions/{sub['id']}/status", data={"status": "active"})
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "payment_method_required")
+    await f.post(client, "/v1/payment_methods/pm_card_visa/attach", customer=cus["id"])
+    pm = (await client.get(f"/v1/customers/{cus['id']}/payment_methods")).json()["data"][0]["id"]
+    await f.post(client, f"/v1/customers/{cus['id']}", **{"invoice_settings[default_payment_method]": pm})
+    assert (await f.post(client, f"/v1/test_helpers/subscriptions/{sub['id']}/status", status="active"))[
+        "status"
+    ] == "active"

@@ -122,7 +122,12 @@ async def test_cancel_at_period_end_with_reason_then_renew(
     assert r.status_code == 200 and r.json()["subscriptions"][0]["actions"]["renew"] is True
     api = (await client.get(f"/v1/subscriptions/{sub}")).json()
     assert api["cancel_at_period_end"] is True
-    assert api["cancellation_details"] == {"comment": "Too pricey", "feedback": "too_expensive", "reason": None}
+    assert api["cancellation_details"] == {
+        "comment": "Too pricey",
+        "feedback": "too_expensive",
+        "feedback_option": None,
+        "reason": None,
+    }
     assert len(await f.events(client, "customer.subscription.updated")) == 1
     await act(browser, o, "POST", f"/subscriptions/{sub}/renew")
     assert (await client.get(f"/v1/subscriptions/{sub}")).json()["cancel_at_period_end"] is False
@@ -283,10 +288,13 @@ async def test_r14_no_pause_today_and_r17_resume_window(
     sub = shop.subscription["id"]
     assert o["subscriptions"][0]["actions"]["pause_collection"] is True  # before 2024-03-29 (R17)
     r = await act(browser, o, "POST", f"/subscriptions/{sub}/pause_collection")
-    assert r.status_code == 404  # the JSON API never had a pause endpoint; the page offered it then
+    assert r.status_code == 200
+    api = (await client.get(f"/v1/subscriptions/{sub}")).json()
+    assert api["pause_collection"]["behavior"] == "void" and api["status"] == "active"  # R15
     clock.at = datetime(2024, 5, 1, 12, tzinfo=UTC)
-    await f.post(client, f"/v1/subscriptions/{sub}", **{"pause_collection[behavior]": "void"})
     o = await sign_in(client, browser, shop.customer["id"])
+    r = await act(browser, o, "POST", f"/subscriptions/{sub}/pause_collection")
+    assert r.json()["error"]["code"] == "pause_not_available"  # R14: no pausing from 2024-03-29
     actions = o["subscriptions"][0]["actions"]
     assert (actions["pause_collection"], actions["resume_collection"]) == (False, True)
     assert (await act(browser, o, "POST", f"/subscriptions/{sub}/resume_collection")).status_code == 200
