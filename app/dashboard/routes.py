@@ -99,7 +99,12 @@ VisitDep = Annotated[Visit, Depends(current)]
 def page(template: str, visit: Visit | None, request: Request, status: int = 200, **context: Any) -> HTMLResponse:
     t = visit.t if visit else _t(request)
     html = templates.get_template(f"dashboard/{template}").render(
-        t=t, locale=t.locale, visit=visit, csrf=visit.session.csrf_token if visit else "", **context
+        t=t,
+        locale=t.locale,
+        visit=visit,
+        csrf=visit.session.csrf_token if visit else "",
+        saved=request.query_params.get("saved") == "1",
+        **context,
     )
     return HTMLResponse(html, status_code=status, headers=HTML_HEADERS)
 
@@ -226,7 +231,7 @@ async def _change(
             await action(uow, visit.ctx(request))
             await uow.commit()
     except StripeError as exc:
-        return back(path, error=exc.message, saved="")
+        return back(path, error=exc.message)
     return back(path, saved="1")
 
 

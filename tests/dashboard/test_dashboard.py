@@ -115,6 +115,7 @@ async def test_r20_r10_default_configuration_editor(
     yearly = await f.price(client, product=product, interval="year")
     r = await post(dash, "/dashboard/portal", portal_form(product, [monthly["id"], yearly["id"]]))
     assert error_of(r) is None, error_of(r)
+    assert 'data-testid="saved"' in (await dash.get(r.headers["location"])).text
     [config] = (await client.get("/v1/billing_portal/configurations")).json()["data"]
     assert config["is_default"] and config["features"]["subscription_cancel"]["enabled"] is True
     assert config["features"]["subscription_update"]["products"][0]["prices"] == [monthly["id"], yearly["id"]]
