@@ -33,7 +33,9 @@ class Settings(BaseSettings):
         5.0, description="How long a verified API key is cached in-process (a revoked key dies within it)."
     )
     sqlite_readers: int = Field(4, description="Reader connections for SQLite (writes use one connection).")
-    pool_size: int = Field(10, description="Connection pool size for PostgreSQL.")
+    pool_size: int = Field(
+        20, description="Connections per process to PostgreSQL (a fixed pool; requests beyond it wait)."
+    )
     clock_start: date | datetime | None = Field(
         None,
         description=(

@@ -39,4 +39,6 @@ def record(
         idempotency_key=ctx.idempotency_key,
         pending_webhooks=0,
     )
-    return uow.events.add(event)
+    # Written at commit with a plain INSERT: an event is never changed by the change it records.
+    uow.append(event)
+    return event

@@ -14,7 +14,6 @@ from app.events import outbox
 from app.ids import new_id
 from app.objects.sessions import render_sessions
 from app.params.sessions import FlowData, SessionCreateParams
-from app.services import customers as customer_service
 from app.services import updatability
 from app.store.models import PortalConfiguration, PortalSession
 from app.store.uow import UnitOfWork
@@ -26,24 +25,22 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-async def _configuration(uow: UnitOfWork, ctx: Ctx, configuration_id: str | None) -> PortalConfiguration:
-    if configuration_id is None:
+def _check_configuration(
+    configuration: PortalConfiguration | None, configuration_id: str | None
+) -> PortalConfiguration:
+    if configuration is None and configuration_id is None:
         # R10: without one, the session uses the default configuration.
-        default = await uow.configurations.default(ctx.scope)
-        if default is None:
-            raise InvalidRequest(
-                "No configuration provided and your default configuration has not been created. Create a portal "
-                "configuration first (POST /v1/billing_portal/configurations).",
-                code="portal_configuration_missing",
-                param="configuration",
-            )
-        return default
-    configuration = await uow.configurations.get(ctx.scope, configuration_id)
+        raise InvalidRequest(
+            "No configuration provided and your default configuration has not been created. Create a portal "
+            "configuration first (POST /v1/billing_portal/configurations).",
+            code="portal_configuration_missing",
+            param="configuration",
+        )
     if configuration is None:
-        raise ResourceMissing("billing_portal.configuration", configuration_id, param="configuration")
+        raise ResourceMissing("billing_portal.configuration", configuration_id or "", param="configuration")
     if not configuration.active:
         raise InvalidRequest(
-            f"The configuration {configuration_id} is not active; activate it or pass another one.",
+            f"The configuration {configuration.id} is not active; activate it or pass another one.",
             code="portal_configuration_inactive",
             param="configuration",
         )
@@ -176,8 +173,6 @@ def _after_completion(flow: FlowData, ctx: Ctx) -> dict[str, Any]:
 
 async def create(uow: UnitOfWork, ctx: Ctx, params: SessionCreateParams) -> PortalSession:
     """Create a session for one customer; its `url` is shown once and opens the portal once (R1)."""
-    account = await uow.accounts.get(ctx.scope.account_id)
-    rules.check_paid_billing(livemode=ctx.scope.livemode, billing_enabled=bool(account and account.billing_enabled))
     if params.customer_account is not None:
         raise InvalidRequest(
             "customer_account (Accounts v2) is not supported by this service; pass `customer`.",
@@ -186,8 +181,15 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SessionCreateParams) -> Port
         )
     if params.customer is None:
         raise InvalidRequest("Missing required param: customer.", code="parameter_missing", param="customer")
-    customer = await customer_service.get(uow, ctx, params.customer, param="customer")
-    configuration = await _configuration(uow, ctx, params.configuration)
+    account, customer, found = await uow.portal_sessions.starting_point(
+        ctx.scope, params.customer, params.configuration
+    )
+    if account is not None:
+        uow.accounts.remember(account)
+    rules.check_paid_billing(livemode=ctx.scope.livemode, billing_enabled=bool(account and account.billing_enabled))
+    if customer is None or customer.deleted:
+        raise ResourceMissing("customer", params.customer, param="customer")
+    configuration = _check_configuration(found, params.configuration)
     return_url = params.return_url or configuration.default_return_url
     if return_url is None:
         # R6: a return URL, the session's own or the configuration's default.
@@ -225,7 +227,7 @@ async def start(
     """Store a session with a fresh secret and record `billing_portal.session.created`."""
     secret = f"{'live' if ctx.scope.livemode else 'test'}_{secrets.token_urlsafe(32)}"
     now = ctx.now()
-    session = uow.portal_sessions.add(
+    session = await uow.insert(
         PortalSession(
             id=new_id("bps", 24),
             account_id=ctx.scope.account_id,

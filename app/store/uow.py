@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import Clock, SystemClock
+from app.store.append import column_values
+from app.store.base import Base
 from app.store.repositories.accounts import AccountRepository, ApiKeyRepository
 from app.store.repositories.configurations import ConfigurationRepository
 from app.store.repositories.customers import CustomerRepository
@@ -22,6 +27,8 @@ from app.store.repositories.subscriptions import (
     SubscriptionScheduleRepository,
 )
 from app.store.repositories.webhooks import WebhookDeliveryRepository, WebhookEndpointRepository
+
+R = TypeVar("R", bound=Base)
 
 
 class UnitOfWork:
@@ -58,11 +65,29 @@ class UnitOfWork:
         self.webhook_endpoints = WebhookEndpointRepository(session)
         self.webhook_deliveries = WebhookDeliveryRepository(session, dialect=dialect)
         self.dashboard = DashboardRepository(session)
+        self._appended: dict[Table, list[dict[str, Any]]] = {}
+
+    async def insert(self, row: R) -> R:
+        """Write a new append-only row now, with one INSERT (see app/store/append.py). Later reads
+        in this unit of work find it; the object itself stays outside the ORM session."""
+        table, values = column_values(row)
+        await self.session.execute(insert(table), [values])
+        return row
+
+    def append(self, row: Base) -> None:
+        """Queue an append-only row nothing reads back in this unit of work (events): written at
+        commit, one INSERT per table, in the same transaction as the change it belongs to."""
+        table, values = column_values(row)
+        self._appended.setdefault(table, []).append(values)
 
     async def flush(self) -> None:
         await self.session.flush()
 
     async def commit(self) -> None:
+        await self.session.flush()
+        appended, self._appended = self._appended, {}
+        for table, rows in appended.items():
+            await self.session.execute(insert(table), rows)
         await self.session.commit()
 
     def __repr__(self) -> str:

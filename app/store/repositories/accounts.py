@@ -23,6 +23,10 @@ class AccountRepository:
             self._by_id[account_id] = account
         return account
 
+    def remember(self, account: Account) -> None:
+        """An account row a joined query already loaded serves later `get`s of this unit of work."""
+        self._by_id[account.id] = account
+
     async def get_by_name(self, name: str) -> Account | None:
         stmt = select(Account).where(Account.name == name).order_by(Account.pk).limit(1)
         return (await self.session.execute(stmt)).scalar()
