@@ -7,34 +7,58 @@ costs more than the write itself, on the paths that must be fast (issue 9: sessi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, inspect
+from sqlalchemy.orm import Mapper
 
 from app.store.base import Base
+
+
+@dataclass(frozen=True)
+class _Column:
+    attribute: str
+    name: str
+    autoincrement_key: bool
+    # Python-side default (SQLAlchemy's `default=`): a value, or a callable given no context.
+    default: Callable[[], Any] | None
+
+
+@cache
+def _columns(mapper: Mapper[Any]) -> tuple[Table, tuple[_Column, ...]]:
+    table = mapper.local_table
+    assert isinstance(table, Table)
+    columns = []
+    for attr in mapper.column_attrs:
+        column = attr.columns[0]
+        default: Callable[[], Any] | None = None
+        spec = column.default
+        if spec is not None and getattr(spec, "is_scalar", False):
+            value = spec.arg
+            default = lambda value=value: value  # noqa: E731
+        elif spec is not None and getattr(spec, "is_callable", False):
+            fn = spec.arg
+            default = lambda fn=fn: fn(None)  # noqa: E731
+        autoincrement = bool(column.primary_key and column.autoincrement)
+        columns.append(_Column(attr.key, column.key, autoincrement, default))
+    return table, tuple(columns)
 
 
 def column_values(row: Base) -> tuple[Table, dict[str, Any]]:
     """The row's table and a value for every column but an unset autoincrement key. Python-side
     defaults are applied to the object too, so what callers render is what is stored."""
     state = inspect(row)
-    mapper = state.mapper
-    table = mapper.local_table
-    assert isinstance(table, Table)
+    table, columns = _columns(state.mapper)
+    given = state.dict
     values: dict[str, Any] = {}
-    for attr in mapper.column_attrs:
-        column = attr.columns[0]
-        if attr.key in state.dict:
-            values[column.key] = state.dict[attr.key]
-            continue
-        if column.primary_key and column.autoincrement:
-            continue
-        default = column.default
-        value = None
-        if default is not None and getattr(default, "is_scalar", False):
-            value = default.arg
-        elif default is not None and getattr(default, "is_callable", False):
-            value = default.arg(None)
-        setattr(row, attr.key, value)
-        values[column.key] = value
+    for column in columns:
+        if column.attribute in given:
+            values[column.name] = given[column.attribute]
+        elif not column.autoincrement_key:
+            value = column.default() if column.default is not None else None
+            setattr(row, column.attribute, value)
+            values[column.name] = value
     return table, values

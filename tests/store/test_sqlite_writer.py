@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from app.store import database as database_module
 from app.store.database import Database
@@ -67,7 +66,7 @@ async def test_a_write_gives_up_when_the_lock_is_never_released(db: Database, mo
     monkeypatch.setattr(database_module, "BUSY_SECONDS", 0.2)
     other = _holder(db)
     try:
-        with pytest.raises(OperationalError, match="locked"):
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
             await _write(db)
     finally:
         other.close()
