@@ -47,6 +47,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port or settings.port,
         workers=args.workers or settings.workers,
         timeout_graceful_shutdown=30,
+        # h11 answers a request line or headers past 16 KB with a bare text/plain 400 before the
+        # app sees it; long query strings (many expand[] items) get a Stripe-shaped answer instead.
+        h11_max_incomplete_event_size=settings.max_body_bytes,
         access_log=False,
         log_level=settings.log_level,
     )

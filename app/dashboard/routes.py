@@ -18,12 +18,12 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.context import Ctx
 from app.dashboard.forms import configuration_params
 from app.errors import StripeError
-from app.http.call import app_state
+from app.http.call import app_state, stream_read
 from app.http.state import AppState
 from app.http.wire.form import decode_form
 from app.http.wire.params import parse
@@ -354,15 +354,10 @@ async def subscriptions(request: Request, visit: VisitDep) -> Response:
 async def export(request: Request, visit: VisitDep) -> Response:
     """R16: the CSV of the current filter, streamed."""
     params = parse(SubscriptionExportParams, _filters(request))
-    ctx, db = visit.ctx(request), visit.state.db
-
-    async def body() -> Any:
-        async with db.uow(write=False) as uow:
-            async for chunk in subscription_export.csv_chunks(uow, ctx, params):
-                yield chunk.encode()
-
-    return StreamingResponse(
-        body(),
+    ctx = visit.ctx(request)
+    return await stream_read(
+        visit.state.db,
+        lambda uow: subscription_export.csv_chunks(uow, ctx, params),
         media_type="text/csv",
         headers={**HTML_HEADERS, "Content-Disposition": 'attachment; filename="subscriptions.csv"'},
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Response
@@ -26,6 +27,7 @@ from app.http.wire.params import parse
 from app.params.base import Params
 from app.scope import Scope
 from app.store.base import Base
+from app.store.database import Database
 from app.store.repositories.base import Page
 from app.store.repositories.idempotency import KeyBusy
 from app.store.uow import UnitOfWork
@@ -139,20 +141,12 @@ class ApiCall:
             await uow.commit()
         return json_response(body)
 
-    def stream(
+    async def stream(
         self, produce: Callable[[UnitOfWork], AsyncIterator[str]], *, media_type: str, filename: str
     ) -> Response:
         """Stream a large read (CSV export) from one read transaction, chunk by chunk."""
-        db = self.state.db
-
-        async def body() -> AsyncIterator[bytes]:
-            async with db.uow(write=False) as uow:
-                async for chunk in produce(uow):
-                    yield chunk.encode()
-
-        return StreamingResponse(
-            body(), media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-        )
+        headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+        return await stream_read(self.state.db, produce, media_type=media_type, headers=headers)
 
     async def _render(self, uow: UnitOfWork, result: Result, expand: list[str], url: str | None) -> dict[str, Any]:
         if isinstance(result, Page):
@@ -160,6 +154,32 @@ class ApiCall:
             data = await objects.render_list(uow, self.scope, list(result.data), _strip_data(expand))
             return {"object": "list", "data": data, "has_more": result.has_more, "url": url}
         return await objects.render(uow, self.scope, result, expand)
+
+
+async def stream_read(
+    db: Database, produce: Callable[[UnitOfWork], AsyncIterator[str]], *, media_type: str, headers: dict[str, str]
+) -> StreamingResponse:
+    """A streamed answer from one read transaction. The first chunk is made before the answer
+    starts, so a failing query is an error response, not a download cut off after its 200."""
+    stack = AsyncExitStack()
+    uow = await stack.enter_async_context(db.uow(write=False))
+    chunks = produce(uow)
+    try:
+        first = await anext(chunks, None)
+    except BaseException:
+        await stack.aclose()
+        raise
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            if first is not None:
+                yield first.encode()
+            async for chunk in chunks:
+                yield chunk.encode()
+        finally:
+            await stack.aclose()
+
+    return StreamingResponse(body(), media_type=media_type, headers=headers)
 
 
 def _strip_data(expand: list[str]) -> list[str]:

@@ -9,6 +9,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.errors import InvalidRequest
+from app.http.wire.errors import error_response
+from app.http.wire.form import NUL_MESSAGE
 from app.ids import random_base62
 
 log = logging.getLogger("portal.access")
@@ -36,6 +39,11 @@ class RequestLog:
             await send(message)
 
         try:
+            if "\x00" in scope["path"]:
+                # An id with a NUL in the URL would reach the database (PostgreSQL refuses such text).
+                refusal = error_response(InvalidRequest(NUL_MESSAGE, code="parameter_invalid_string"))
+                await refusal(scope, receive, send_with_id)
+                return
             await self.app(scope, receive, send_with_id)
         finally:
             if log.isEnabledFor(logging.INFO):

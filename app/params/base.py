@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
@@ -16,6 +16,27 @@ T = TypeVar("T")
 MAX_STRING = 5000
 
 Str = Annotated[str, StringConstraints(max_length=MAX_STRING)]
+
+
+def _form_bool(value: object) -> object:
+    # Stripe takes `true` and `false` (stripe-python writes `True`/`False` inside arrays); pydantic's
+    # lax mode would also read 0/1, yes/no, on/off and t/f, which Stripe refuses.
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise PydanticCustomError(
+        "bool_parsing", "Invalid boolean: {value}. Use true or false.", {"value": str(value)[:100]}
+    )
+
+
+Bool = Annotated[bool, BeforeValidator(_form_bool)]
+# Integers are bounded where they meet the database: an unbounded one overflows SQLite's and
+# PostgreSQL's 64-bit integers (a 500), and no real amount, quantity or time comes near the bounds.
+Timestamp = Annotated[int, Field(ge=0, le=253_402_300_799, description="Unix time in seconds (up to year 9999).")]
+Amount = Annotated[int, Field(ge=0, le=999_999_999_999, description="In the currency's smallest unit.")]
+SignedAmount = Annotated[int, Field(ge=-999_999_999_999, le=999_999_999_999)]
+Quantity = Annotated[int, Field(ge=0, le=1_000_000_000)]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_STRING)]
 Empty = Literal[""]
 # `param=""` is how Stripe clients say "unset this" (stripe-node sends null that way).
@@ -61,10 +82,10 @@ class RetrieveParams(ExpandParams):
 
 
 class RangeFilter(Params):
-    gt: int | None = None
-    gte: int | None = None
-    lt: int | None = None
-    lte: int | None = None
+    gt: Timestamp | None = None
+    gte: Timestamp | None = None
+    lt: Timestamp | None = None
+    lte: Timestamp | None = None
 
     def bounds(self) -> dict[str, int]:
         return {op: v for op, v in self.model_dump().items() if v is not None}
@@ -76,7 +97,7 @@ class ListParams(ExpandParams):
     ending_before: Id | None = Field(None, description="Cursor: the id before which the page ends.")
 
 
-def created_bounds(value: int | RangeFilter | None) -> dict[str, int] | None:
+def created_bounds(value: Timestamp | RangeFilter | None) -> dict[str, int] | None:
     if value is None:
         return None
     if isinstance(value, int):

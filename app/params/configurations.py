@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from app.params.base import Emptyable, ExpandParams, Id, ListParams, Metadata, Params, Str
+from app.params.base import Bool, Emptyable, ExpandParams, Id, ListParams, Metadata, Params, Str
 
 CancellationReason = Literal[
     "customer_service",
@@ -38,52 +38,52 @@ class BusinessProfileUpdate(Params):
 
 
 class CustomerUpdateFeature(Params):
-    enabled: bool
+    enabled: Bool
     allowed_updates: Emptyable[list[AllowedUpdate]] | None = None
 
 
 class CustomerUpdateFeatureUpdate(Params):
-    enabled: bool | None = None
+    enabled: Bool | None = None
     allowed_updates: Emptyable[list[AllowedUpdate]] | None = None
 
 
 class EnabledFeature(Params):
-    enabled: bool
+    enabled: Bool
 
 
 class PaymentMethodUpdateFeature(Params):
-    enabled: bool
+    enabled: Bool
     payment_method_configuration: Emptyable[Str] | None = None
 
 
 class CancellationReasonFeature(Params):
-    enabled: bool
+    enabled: Bool
     options: Emptyable[list[CancellationReason]]
 
 
 class CancellationReasonFeatureUpdate(Params):
-    enabled: bool
+    enabled: Bool
     options: Emptyable[list[CancellationReason]] | None = None
 
 
 class SubscriptionCancelFeature(Params):
-    enabled: bool
+    enabled: Bool
     mode: Literal["at_period_end", "immediately"] | None = None
     proration_behavior: ProrationBehavior | None = None
     cancellation_reason: CancellationReasonFeature | None = None
 
 
 class SubscriptionCancelFeatureUpdate(Params):
-    enabled: bool | None = None
+    enabled: Bool | None = None
     mode: Literal["at_period_end", "immediately"] | None = None
     proration_behavior: ProrationBehavior | None = None
     cancellation_reason: CancellationReasonFeatureUpdate | None = None
 
 
 class AdjustableQuantity(Params):
-    enabled: bool
-    minimum: int | None = Field(None, ge=0)
-    maximum: int | None = Field(None, ge=1)
+    enabled: Bool
+    minimum: int | None = Field(None, ge=0, le=1_000_000_000)
+    maximum: int | None = Field(None, ge=1, le=1_000_000_000)
 
 
 class UpdateProduct(Params):
@@ -101,7 +101,7 @@ class ScheduleAtPeriodEnd(Params):
 
 
 class SubscriptionUpdateFeature(Params):
-    enabled: bool
+    enabled: Bool
     default_allowed_updates: Emptyable[list[Literal["price", "promotion_code", "quantity"]]] | None = None
     products: Emptyable[list[UpdateProduct]] | None = None
     proration_behavior: ProrationBehavior | None = None
@@ -111,7 +111,7 @@ class SubscriptionUpdateFeature(Params):
 
 
 class SubscriptionUpdateFeatureUpdate(Params):
-    enabled: bool | None = None
+    enabled: Bool | None = None
     default_allowed_updates: Emptyable[list[Literal["price", "promotion_code", "quantity"]]] | None = None
     products: Emptyable[list[UpdateProduct]] | None = None
     proration_behavior: ProrationBehavior | None = None
@@ -123,7 +123,7 @@ class SubscriptionUpdateFeatureUpdate(Params):
 class SubscriptionPauseFeature(Params):
     """R17: accepted only before 2024-08-01 (decided by the service clock)."""
 
-    enabled: bool
+    enabled: Bool
 
 
 class FeaturesCreate(Params):
@@ -145,7 +145,7 @@ class FeaturesUpdate(Params):
 
 
 class LoginPage(Params):
-    enabled: bool
+    enabled: Bool
 
 
 class ConfigurationCreateParams(ExpandParams):
@@ -155,27 +155,27 @@ class ConfigurationCreateParams(ExpandParams):
     login_page: LoginPage | None = None
     metadata: Metadata | None = None
     name: Emptyable[Annotated[str, StringConstraints(max_length=256)]] | None = None
-    is_default: bool | None = Field(
+    is_default: Bool | None = Field(
         None, description="Extension (R10): make this the default configuration (moves the default atomically)."
     )
 
 
 class ConfigurationUpdateParams(ExpandParams):
-    active: bool | None = None
+    active: Bool | None = None
     business_profile: BusinessProfileUpdate | None = None
     default_return_url: Emptyable[Str] | None = None
     features: FeaturesUpdate | None = None
     login_page: LoginPage | None = None
     metadata: Emptyable[Metadata] | None = None
     name: Emptyable[Annotated[str, StringConstraints(max_length=256)]] | None = None
-    is_default: bool | None = Field(
+    is_default: Bool | None = Field(
         None, description="Extension (R10): make this the default configuration (moves the default atomically)."
     )
 
 
 class ConfigurationListParams(ListParams):
-    active: bool | None = None
-    is_default: bool | None = None
+    active: Bool | None = None
+    is_default: Bool | None = None
 
 
 class BrandingParams(Params):

@@ -7,7 +7,17 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from app.params.base import Emptyable, ExpandParams, ListParams, Metadata, Params, RangeFilter, Str
+from app.params.base import (
+    Emptyable,
+    ExpandParams,
+    ListParams,
+    Metadata,
+    Params,
+    RangeFilter,
+    SignedAmount,
+    Str,
+    Timestamp,
+)
 
 
 def _check_email(value: str) -> str:
@@ -43,7 +53,7 @@ class InvoiceSettingsParams(Params):
 
 class CustomerCreateParams(ExpandParams):
     address: Emptyable[AddressParams] | None = None
-    balance: int | None = None
+    balance: SignedAmount | None = None
     description: Str | None = None
     email: Email | None = None
     invoice_settings: InvoiceSettingsParams | None = None
@@ -57,7 +67,7 @@ class CustomerCreateParams(ExpandParams):
 
 class CustomerUpdateParams(ExpandParams):
     address: Emptyable[AddressParams] | None = None
-    balance: int | None = None
+    balance: SignedAmount | None = None
     description: Emptyable[Str] | None = None
     email: Emptyable[Email] | None = None
     invoice_settings: InvoiceSettingsParams | None = None
@@ -70,7 +80,7 @@ class CustomerUpdateParams(ExpandParams):
 
 class CustomerListParams(ListParams):
     email: Annotated[str, StringConstraints(max_length=512)] | None = None
-    created: int | RangeFilter | None = None
+    created: Timestamp | RangeFilter | None = None
 
 
 class CustomerDeleteParams(Params):

@@ -6,7 +6,19 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.params.base import ExpandParams, Id, ListParams, Metadata, Params, RangeFilter, Str
+from app.params.base import (
+    Bool,
+    ExpandParams,
+    Id,
+    ListParams,
+    Metadata,
+    Params,
+    Quantity,
+    RangeFilter,
+    SignedAmount,
+    Str,
+    Timestamp,
+)
 
 
 class InvoiceCreateParams(ExpandParams):
@@ -16,7 +28,7 @@ class InvoiceCreateParams(ExpandParams):
     days_until_due: int | None = Field(None, ge=0, le=730)
     description: Str | None = None
     currency: Str | None = None
-    auto_advance: bool | None = None
+    auto_advance: Bool | None = None
     metadata: Metadata | None = None
 
 
@@ -25,9 +37,9 @@ class LinePricing(Params):
 
 
 class InvoiceLineParams(Params):
-    amount: int | None = None
+    amount: SignedAmount | None = None
     description: Str | None = None
-    quantity: int | None = Field(None, ge=1)
+    quantity: Quantity | None = Field(None, ge=1)
     pricing: LinePricing | None = None
     metadata: Metadata | None = None
 
@@ -37,11 +49,11 @@ class InvoiceAddLinesParams(ExpandParams):
 
 
 class InvoiceFinalizeParams(ExpandParams):
-    auto_advance: bool | None = None
+    auto_advance: Bool | None = None
 
 
 class InvoicePayParams(ExpandParams):
-    paid_out_of_band: bool | None = None
+    paid_out_of_band: Bool | None = None
     payment_method: Id | None = None
 
 
@@ -54,4 +66,4 @@ class InvoiceListParams(ListParams):
     subscription: Id | None = None
     status: Literal["draft", "open", "paid", "uncollectible", "void"] | None = None
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None
-    created: int | RangeFilter | None = None
+    created: Timestamp | RangeFilter | None = None

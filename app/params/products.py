@@ -6,7 +6,19 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from app.params.base import Emptyable, ExpandParams, Id, ListParams, Metadata, Params, RangeFilter, Str
+from app.params.base import (
+    Amount,
+    Bool,
+    Emptyable,
+    ExpandParams,
+    Id,
+    ListParams,
+    Metadata,
+    Params,
+    RangeFilter,
+    Str,
+    Timestamp,
+)
 
 Currency = Annotated[str, StringConstraints(min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$")]
 Interval = Literal["day", "week", "month", "year"]
@@ -14,22 +26,22 @@ Interval = Literal["day", "week", "month", "year"]
 
 class ProductCreateParams(ExpandParams):
     name: Str
-    active: bool | None = None
+    active: Bool | None = None
     description: Str | None = None
     metadata: Emptyable[Metadata] | None = None
 
 
 class ProductUpdateParams(ExpandParams):
     name: Str | None = None
-    active: bool | None = None
+    active: Bool | None = None
     description: Emptyable[Str] | None = None
     default_price: Id | None = None
     metadata: Emptyable[Metadata] | None = None
 
 
 class ProductListParams(ListParams):
-    active: bool | None = None
-    created: int | RangeFilter | None = None
+    active: Bool | None = None
+    created: Timestamp | RangeFilter | None = None
 
 
 class RecurringParams(Params):
@@ -42,30 +54,30 @@ class RecurringParams(Params):
 
 class TierParams(Params):
     up_to: Literal["inf"] | int
-    unit_amount: int | None = Field(None, ge=0)
-    flat_amount: int | None = Field(None, ge=0)
+    unit_amount: Amount | None = None
+    flat_amount: Amount | None = None
 
 
 class PriceCreateParams(ExpandParams):
     currency: Currency
     product: Id
-    unit_amount: int | None = Field(None, ge=0)
-    active: bool | None = None
+    unit_amount: Amount | None = None
+    active: Bool | None = None
     billing_scheme: Literal["per_unit", "tiered"] = "per_unit"
     tiers: list[TierParams] | None = Field(None, max_length=250)
     tiers_mode: Literal["graduated", "volume"] | None = None
     recurring: RecurringParams | None = None
     lookup_key: Annotated[str, StringConstraints(max_length=200)] | None = None
-    transfer_lookup_key: bool | None = None
+    transfer_lookup_key: Bool | None = None
     nickname: Str | None = None
     tax_behavior: Literal["exclusive", "inclusive", "unspecified"] | None = None
     metadata: Emptyable[Metadata] | None = None
 
 
 class PriceUpdateParams(ExpandParams):
-    active: bool | None = None
+    active: Bool | None = None
     lookup_key: Annotated[str, StringConstraints(max_length=200)] | None = None
-    transfer_lookup_key: bool | None = None
+    transfer_lookup_key: Bool | None = None
     nickname: Emptyable[Str] | None = None
     tax_behavior: Literal["exclusive", "inclusive", "unspecified"] | None = None
     metadata: Emptyable[Metadata] | None = None
@@ -77,10 +89,10 @@ class RecurringFilter(Params):
 
 
 class PriceListParams(ListParams):
-    active: bool | None = None
+    active: Bool | None = None
     product: Id | None = None
     type: Literal["one_time", "recurring"] | None = None
     currency: Currency | None = None
     recurring: RecurringFilter | None = None
     lookup_keys: list[Annotated[str, StringConstraints(max_length=200)]] | None = Field(None, max_length=10)
-    created: int | RangeFilter | None = None
+    created: Timestamp | RangeFilter | None = None

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from app.params.base import ExpandParams, Id, Params, Str
+from app.params.base import ExpandParams, Id, Params, Quantity, Str
 
 Locale = Literal[
     "auto", "bg", "cs", "da", "de", "el", "en", "en-AU", "en-CA", "en-GB", "en-IE", "en-IN", "en-NZ", "en-SG",
@@ -50,7 +50,7 @@ class FlowSubscription(Params):
 class ConfirmItem(Params):
     id: Id
     price: Id | None = None
-    quantity: int | None = Field(None, ge=0)
+    quantity: Quantity | None = None
 
 
 class ConfirmDiscount(Params):

@@ -6,7 +6,19 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.params.base import Emptyable, ExpandParams, Id, ListParams, Metadata, Params, RangeFilter, Str
+from app.params.base import (
+    Bool,
+    Emptyable,
+    ExpandParams,
+    Id,
+    ListParams,
+    Metadata,
+    Params,
+    Quantity,
+    RangeFilter,
+    Str,
+    Timestamp,
+)
 
 ProrationBehavior = Literal["always_invoice", "create_prorations", "none"]
 Feedback = Literal[
@@ -23,22 +35,22 @@ Feedback = Literal[
 
 class ItemCreateParams(Params):
     price: Id
-    quantity: int | None = Field(None, ge=0)
+    quantity: Quantity | None = None
     metadata: Metadata | None = None
 
 
 class ItemUpdateParams(Params):
     id: Id | None = None
     price: Id | None = None
-    quantity: int | None = Field(None, ge=0)
-    deleted: bool | None = None
-    clear_usage: bool | None = None
+    quantity: Quantity | None = None
+    deleted: Bool | None = None
+    clear_usage: Bool | None = None
     metadata: Emptyable[Metadata] | None = None
 
 
 class PauseCollectionParams(Params):
     behavior: Literal["keep_as_draft", "mark_uncollectible", "void"]
-    resumes_at: int | None = None
+    resumes_at: Timestamp | None = None
 
 
 class CancellationDetailsParams(Params):
@@ -67,15 +79,15 @@ class SubscriptionCreateParams(ExpandParams):
     ) = None
     proration_behavior: ProrationBehavior | None = None
     trial_period_days: int | None = Field(None, ge=0, le=730)
-    trial_end: Literal["now"] | int | None = None
+    trial_end: Literal["now"] | Timestamp | None = None
     trial_settings: TrialSettingsParams | None = None
-    cancel_at_period_end: bool | None = None
+    cancel_at_period_end: Bool | None = None
     currency: Str | None = None
 
 
 class SubscriptionUpdateParams(ExpandParams):
     items: list[ItemUpdateParams] | None = Field(None, max_length=20)
-    cancel_at_period_end: bool | None = None
+    cancel_at_period_end: Bool | None = None
     cancel_at: Emptyable[int] | None = None
     cancellation_details: CancellationDetailsParams | None = None
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None
@@ -88,15 +100,15 @@ class SubscriptionUpdateParams(ExpandParams):
         Literal["allow_incomplete", "default_incomplete", "error_if_incomplete", "pending_if_incomplete"] | None
     ) = None
     proration_behavior: ProrationBehavior | None = None
-    proration_date: int | None = None
+    proration_date: Timestamp | None = None
     billing_cycle_anchor: Literal["now", "unchanged"] | None = None
-    trial_end: Literal["now"] | int | None = None
+    trial_end: Literal["now"] | Timestamp | None = None
 
 
 class SubscriptionCancelParams(ExpandParams):
     cancellation_details: CancellationDetailsParams | None = None
-    invoice_now: bool | None = None
-    prorate: bool | None = None
+    invoice_now: Bool | None = None
+    prorate: Bool | None = None
 
 
 class SubscriptionResumeParams(ExpandParams):
@@ -123,11 +135,11 @@ class SubscriptionListParams(ListParams):
     price: Id | None = None
     status: SubscriptionStatusFilter | None = None
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None
-    collection_paused: bool | None = Field(
+    collection_paused: Bool | None = Field(
         None, description="Extension (R16): only subscriptions whose payment collection is (or is not) paused."
     )
     customer_email: Str | None = Field(None, description="Extension: only subscriptions of customers with this email.")
-    created: int | RangeFilter | None = None
+    created: Timestamp | RangeFilter | None = None
 
 
 class SubscriptionExportParams(Params):
@@ -135,9 +147,9 @@ class SubscriptionExportParams(Params):
     price: Id | None = None
     status: SubscriptionStatusFilter | None = None
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None
-    collection_paused: bool | None = None
+    collection_paused: Bool | None = None
     customer_email: Str | None = None
-    created: int | RangeFilter | None = None
+    created: Timestamp | RangeFilter | None = None
 
 
 class ScheduleCreateParams(ExpandParams):
@@ -146,7 +158,7 @@ class ScheduleCreateParams(ExpandParams):
 
 
 class ScheduleReleaseParams(ExpandParams):
-    preserve_cancel_date: bool | None = None
+    preserve_cancel_date: Bool | None = None
 
 
 class TestHelperStatusParams(ExpandParams):

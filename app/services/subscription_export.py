@@ -54,13 +54,16 @@ def _row(sub: Any) -> list[Any]:
 
 
 async def csv_chunks(uow: UnitOfWork, ctx: Ctx, params: SubscriptionExportParams) -> AsyncIterator[str]:
-    """The header, then one chunk of CSV per batch of subscriptions (oldest first)."""
+    """The header with the first batch, then one chunk of CSV per batch of subscriptions (oldest
+    first). The first query runs before anything is yielded, so its failure is a clean error."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    batches = uow.subscriptions.stream(ctx.scope, **list_filters(params))
     writer.writerow(COLUMNS)
-    yield buffer.getvalue()
-    async for batch in uow.subscriptions.stream(ctx.scope, **list_filters(params)):
-        buffer.seek(0)
-        buffer.truncate()
+    async for batch in batches:
         writer.writerows(_row(sub) for sub in batch)
         yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()  # no rows at all: the header alone

@@ -26,12 +26,12 @@ from typing import Any, TypeVar
 import aiosqlite
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_
 
 from app.clock import Clock
-from app.errors import Conflict
+from app.errors import Conflict, InvalidRequest
 from app.store.uow import UnitOfWork
 
 
@@ -204,6 +204,13 @@ class Database:
             # A constraint settled a race against a concurrent request: nothing was written; retry is safe.
             raise Conflict(
                 "The request conflicted with another request changing the same objects. Please retry."
+            ) from exc
+        except DataError as exc:
+            # The database refused a value the boundary let through (text with NUL, a number out of
+            # range): the request's fault, and nothing was written.
+            raise InvalidRequest(
+                "A value in the request cannot be stored (out of range, or text with a NUL character).",
+                code="parameter_invalid_string",
             ) from exc
         finally:
             # close() rolls back whatever was not committed and detaches the rows without expiring

@@ -10,6 +10,7 @@ import io
 import httpx
 
 from app.clock import FixedClock
+from app.services.subscription_export import COLUMNS
 from tests import factories as f
 
 
@@ -178,6 +179,11 @@ async def test_r16_paused_subscriptions_can_be_found_and_exported(client: httpx.
     assert {row["id"] for row in rows} == {s["id"] for s in subs[:3]}
     assert all(row["collection_paused"] == "true" and row["pause_behavior"] == "void" for row in rows)
     assert rows[0]["customer_email"] == "c@example.com"
+    # Found by schemathesis: the email filter's subquery lost its FROM inside the export's join.
+    r = await client.get("/v1/subscriptions/export.csv", params={"customer_email": "C@example.com"})
+    assert r.status_code == 200 and len(list(csv.DictReader(io.StringIO(r.text)))) == 4
+    r = await client.get("/v1/subscriptions/export.csv", params={"customer_email": "nobody@example.com"})
+    assert r.text.strip().splitlines() == [",".join(COLUMNS)]
 
 
 async def test_export_streams_many_rows_in_batches(client: httpx.AsyncClient) -> None:

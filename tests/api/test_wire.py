@@ -58,3 +58,50 @@ async def test_unknown_route_and_method_are_stripe_shaped(client: httpx.AsyncCli
 async def test_invalid_json_is_400(client: httpx.AsyncClient) -> None:
     r = await client.post("/v1/customers", content=b"{nope", headers={"Content-Type": "application/json"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "parameter_invalid_encoding"
+
+
+async def test_405_names_every_method_of_the_resource(client: httpx.AsyncClient) -> None:
+    """Found by schemathesis: RFC 9110's `Allow` on a 405, listing the resource's methods (GET and
+    POST are two routes here), and not those of a template the path does not belong to."""
+    r = await client.request("PUT", "/v1/customers")
+    assert (r.status_code, r.headers["allow"]) == (405, "GET, POST")
+    r = await client.request("PUT", "/v1/subscriptions/export.csv")
+    assert (r.status_code, r.headers["allow"]) == (405, "GET")
+
+
+async def test_nul_characters_and_nameless_or_loose_parameters_are_refused(client: httpx.AsyncClient) -> None:
+    """Found by schemathesis: NUL in a value (PostgreSQL cannot hold it) and pairs qs would drop
+    (`=x`) or misfile (`[a]=x`) are 400s that change nothing, on both databases."""
+    before = (await client.get("/v1/customers")).json()["data"]
+    for r in (
+        await client.get("/v1/prices", params={"lookup_keys[0]": "a\x00b"}),
+        await client.post("/v1/customers", data={"name": "a\x00"}),
+        await client.post("/v1/customers", json={"name": "a\x00"}),
+        await client.get("/v1/customers/cus_%00x"),
+    ):
+        assert (r.status_code, r.json()["error"]["code"]) == (400, "parameter_invalid_string"), r.text
+    for body in ("=null", "[a]=1", "name=x&=y"):
+        r = await client.post(
+            "/v1/customers", content=body, headers={"content-type": "application/x-www-form-urlencoded"}
+        )
+        assert (r.status_code, r.json()["error"]["code"]) == (400, "parameter_unknown"), body
+    assert (await client.get("/v1/customers")).json()["data"] == before
+
+
+async def test_booleans_are_true_or_false_only(client: httpx.AsyncClient) -> None:
+    """Found by schemathesis: Stripe reads `true`/`false` (stripe-python's `True`/`False` inside
+    arrays too), not pydantic's lax 0/1, yes/no, on/off."""
+    for value in ("0", "1", "yes", "off", "t"):
+        r = await client.post("/v1/products", data={"name": "P", "active": value})
+        assert (r.status_code, r.json()["error"]["code"]) == (400, "parameter_invalid_boolean"), value
+    ok = await client.post("/v1/products", data={"name": "P", "active": "False"})
+    assert (ok.status_code, ok.json()["active"]) == (200, False)
+
+
+async def test_integers_are_bounded_before_the_database(client: httpx.AsyncClient) -> None:
+    """Found by schemathesis: an integer past 64 bits overflowed SQLite and PostgreSQL (a 500)."""
+    product = (await client.post("/v1/products", data={"name": "P"})).json()["id"]
+    r = await client.post("/v1/prices", data={"product": product, "currency": "usd", "unit_amount": str(10**30)})
+    assert (r.status_code, r.json()["error"]["param"]) == (400, "unit_amount")
+    r = await client.get("/v1/customers", params={"created[gt]": str(10**30)})
+    assert (r.status_code, r.json()["error"]["param"]) == (400, "created")

@@ -312,3 +312,36 @@ async def test_invoice_history_only_when_enabled(client: httpx.AsyncClient, brow
     shop = await s.shop(client, **{"features[invoice_history][enabled]": "false"})
     o = await sign_in(client, browser, shop.customer["id"])
     assert o["invoices"] == [] and o["features"]["invoice_history"] is False
+
+
+async def test_portal_api_bodies_are_typed_and_bad_ones_change_nothing(
+    client: httpx.AsyncClient, browser: httpx.AsyncClient
+) -> None:
+    """Found by schemathesis: JSON keeps its types, so the portal API checks them at the door
+    (a number is not a name, "2" is not a quantity, null is "leave as is") and answers 400, not 500."""
+    shop = await s.shop(
+        client,
+        **{
+            "features[customer_update][allowed_updates][2]": "phone",
+            "features[customer_update][allowed_updates][3]": "address",
+        },
+    )
+    o = await sign_in(client, browser, shop.customer["id"])
+    r = await act(browser, o, "POST", "/customer", address=None, email=None, name="", phone="")
+    assert r.status_code == 200, r.text
+    assert (r.json()["customer"]["email"], r.json()["customer"]["name"]) == ("jenny@example.com", None)
+    for body, param in (
+        ({"name": 5}, "name"),
+        ({"address": {"city": 5}}, "address[city]"),
+        ({"email": "not-an-email"}, "email"),
+        ({"nickname": "x"}, "nickname"),
+    ):
+        r = await act(browser, o, "POST", "/customer", **body)
+        assert (r.status_code, r.json()["error"]["param"]) == (400, param), r.text
+    sub = shop.subscription["id"]
+    r = await act(browser, o, "POST", f"/subscriptions/{sub}/update", quantity="2")
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "parameter_invalid_integer")
+    r = await act(browser, o, "POST", f"/subscriptions/{sub}/cancel", reason=["too_expensive"])
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "parameter_invalid_string")
+    after = (await browser.get("/p/api/overview")).json()
+    assert after["customer"]["name"] is None and after["subscriptions"][0]["cancel_at_period_end"] is False

@@ -12,8 +12,10 @@ from stripe._encode import _api_encode
 from app.http.wire.form import decode_form
 
 keys = st.from_regex(r"[a-z][a-z_]{0,11}", fullmatch=True)
+# Any text but NUL, which the decoder refuses on purpose (PostgreSQL cannot hold it; test_wire.py).
+text = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=20)
 scalars = st.one_of(
-    st.text(max_size=20),
+    text,
     st.integers(min_value=-(10**12), max_value=10**12),
     st.booleans(),
 )
@@ -22,7 +24,7 @@ scalars = st.one_of(
 # stripe-python writes booleans inside arrays as "True"/"False" (top-level ones as "true"/"false");
 # Stripe's API has no boolean arrays, so arrays here hold text, numbers and hashes.
 array_items = st.one_of(
-    st.text(max_size=20),
+    text,
     st.integers(min_value=-(10**12), max_value=10**12),
     st.dictionaries(keys, scalars, min_size=1, max_size=3),
 )

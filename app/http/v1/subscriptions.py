@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from app.http.call import Call
-from app.http.wire.openapi import documented
+from app.http.wire.openapi import documented, documented_csv
 from app.objects.subscriptions import SubscriptionObject, SubscriptionScheduleObject
 from app.params.base import RetrieveParams
 from app.params.subscriptions import (
@@ -44,15 +44,11 @@ async def list_subscriptions(call: Call) -> Response:
     )
 
 
-@router.get(
-    "/v1/subscriptions/export.csv",
-    response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "CSV, streamed."}},
-)
+@router.get("/v1/subscriptions/export.csv", **documented_csv(SubscriptionExportParams))
 async def export_subscriptions(call: Call) -> Response:
     """Extension (R16): the subscriptions matching the list filters as CSV, streamed."""
     p = call.parse(SubscriptionExportParams)
-    return call.stream(
+    return await call.stream(
         lambda uow: subscription_export.csv_chunks(uow, call.ctx, p),
         media_type="text/csv",
         filename="subscriptions.csv",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Route
 
 from app.errors import ApiError, StripeError
 
@@ -25,11 +27,28 @@ def error_body(err: StripeError) -> dict[str, Any]:
     return {"error": body}
 
 
-def error_response(err: StripeError) -> JSONResponse:
-    headers = {}
+def error_response(err: StripeError, extra_headers: dict[str, str] | None = None) -> JSONResponse:
+    headers = dict(extra_headers or {})
     if err.status == 409 or err.status >= 500:
         headers["Stripe-Should-Retry"] = "true" if err.should_retry else "false"
     return JSONResponse(error_body(err), status_code=err.status, headers=headers)
+
+
+def _flat(routes: Iterable[Any]) -> Iterator[Route]:
+    for route in routes:
+        nested = getattr(route, "original_router", None) or (route if isinstance(route, APIRouter) else None)
+        if nested is not None:
+            yield from _flat(nested.routes)
+        elif isinstance(route, Route) and route.methods:
+            yield route
+
+
+def _methods_for(routes: Iterable[Any], path: str) -> set[str]:
+    """The methods of the resource the path names: the first matching path template, as routing
+    picks it (`/v1/subscriptions/export.csv` is not `/v1/subscriptions/{subscription}`)."""
+    flat = list(_flat(routes))
+    template = next((r.path for r in flat if r.path_regex.match(path)), None)
+    return {m for r in flat if r.path == template for m in (r.methods or ())}
 
 
 def install(app: FastAPI) -> None:
@@ -48,7 +67,12 @@ def install(app: FastAPI) -> None:
             message = f"Unrecognized request URL ({request.method}: {request.url.path}): method not allowed."
         else:
             message = str(exc.detail)
-        return error_response(StripeError(message, status=exc.status_code))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # RFC 9110: a 405 lists the methods the resource supports. Starlette names only those of
+            # the first route matching the path; GET and POST on one path are two routes here.
+            headers["Allow"] = ", ".join(sorted(_methods_for(request.app.routes, request.url.path)))
+        return error_response(StripeError(message, status=exc.status_code), headers)
 
     async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
         return error_response(StripeError(f"Invalid request: {exc}", code="parameter_invalid_value"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import unquote_plus
 
 import qs_codec as qs
 from starlette.requests import Request
@@ -33,15 +34,50 @@ _LAST_WINS = qs.DecodeOptions(
 )
 
 
+NUL_MESSAGE = "Parameters cannot contain the NUL character (\\u0000 or %00)."
+
+
+def _check_nul(raw: str) -> None:
+    # PostgreSQL cannot store or compare text holding NUL; refuse it at the door on both databases.
+    if "%00" in raw or "\x00" in raw:
+        pair = next((p for p in raw.split("&") if "%00" in p or "\x00" in p), "")
+        raise InvalidRequest(
+            NUL_MESSAGE, code="parameter_invalid_string", param=unquote_plus(pair.partition("=")[0]) or None
+        )
+
+
+def _check_names(raw: str) -> None:
+    """qs drops a pair without a name (`=x`) and files `[a]=x` at the top level; both are mistakes
+    the caller should hear about, not parameters silently lost or invented."""
+    for pair in raw.split("&"):
+        if not pair:
+            continue
+        name = unquote_plus(pair.partition("=")[0])
+        if not name or name.startswith("["):
+            raise InvalidRequest(
+                f"Received a parameter without a name: {pair[:100]!r}. Parameters look like `name=value` "
+                "or `name[key]=value`.",
+                code="parameter_unknown",
+                param=name or None,
+            )
+
+
 def decode_form(raw: str, *, last_wins: bool = False) -> dict[str, Any]:
     """`last_wins`: a repeated key keeps its last value (HTML checkboxes after a hidden "false")."""
     if not raw:
         return {}
+    _check_nul(raw)
+    _check_names(raw)
     try:
         decoded = qs.decode(raw, _LAST_WINS if last_wins else _OPTIONS)
     except (ValueError, IndexError) as exc:
         raise InvalidRequest(f"Invalid request parameters: {exc}", code="parameter_invalid_encoding") from exc
     return dict(decoded)
+
+
+def check_json_nul(raw: bytes) -> None:
+    if b"\\u0000" in raw:
+        raise InvalidRequest(NUL_MESSAGE, code="parameter_invalid_string")
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -79,6 +115,7 @@ async def request_params(request: Request, limit: int) -> dict[str, Any]:
             raise InvalidRequest("Invalid JSON body.", code="parameter_invalid_encoding") from exc
         if not isinstance(parsed, dict):
             raise InvalidRequest("A JSON body must be an object.", code="parameter_invalid_encoding")
+        check_json_nul(body)
         params.update(parsed)
         return params
     try:

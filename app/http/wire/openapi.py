@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Generic, Literal, TypeVar
 
-from fastapi import FastAPI
-from pydantic import BaseModel
+from fastapi import FastAPI, Response
+from pydantic import BaseModel, ConfigDict
 
 from app.params.base import Params
 
@@ -29,6 +29,18 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
+class PortalOverview(BaseModel):
+    """What GET /p/api/overview answers (and every change, with the state after it)."""
+
+    model_config = ConfigDict(extra="allow")
+    object: Literal["billing_portal.overview"]
+    livemode: bool
+    csrf_token: str
+    customer: dict[str, Any]
+    subscriptions: list[dict[str, Any]]
+    payment_methods: list[dict[str, Any]]
+
+
 class ListObject(BaseModel, Generic[T]):
     object: Literal["list"]
     data: list[T]
@@ -36,14 +48,15 @@ class ListObject(BaseModel, Generic[T]):
     url: str
 
 
-def _schema(model: type[BaseModel]) -> dict[str, Any]:
+def schema_of(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema, its definitions moved to components (see install)."""
     schema = model.model_json_schema(ref_template=REF)
     _DEFS.update(schema.pop("$defs", {}))
     return schema
 
 
 def _query_parameters(model: type[Params]) -> list[dict[str, Any]]:
-    schema = _schema(model)
+    schema = schema_of(model)
     params = []
     for name, prop in schema.get("properties", {}).items():
         nested = "$ref" in str(prop) or prop.get("type") in ("object", "array") or "anyOf" in prop
@@ -64,7 +77,7 @@ def documented(obj: type[BaseModel], params: type[Params], *, is_list: bool = Fa
         extra = {
             "requestBody": {
                 "required": False,
-                "content": {"application/x-www-form-urlencoded": {"schema": _schema(params)}},
+                "content": {"application/x-www-form-urlencoded": {"schema": schema_of(params)}},
             }
         }
     return {
@@ -75,6 +88,19 @@ def documented(obj: type[BaseModel], params: type[Params], *, is_list: bool = Fa
             "5XX": {"model": ErrorResponse, "description": "Stripe-shaped error."},
         },
         "openapi_extra": extra,
+    }
+
+
+def documented_csv(params: type[Params]) -> dict[str, Any]:
+    """Route decorator arguments for a CSV download filtered by query parameters."""
+    return {
+        "response_class": Response,
+        "responses": {
+            200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV, streamed."},
+            "4XX": {"model": ErrorResponse, "description": "Stripe-shaped error."},
+            "5XX": {"model": ErrorResponse, "description": "Stripe-shaped error."},
+        },
+        "openapi_extra": {"parameters": _query_parameters(params)},
     }
 
 
@@ -91,6 +117,10 @@ def install(app: FastAPI) -> None:
             schema["components"]["securitySchemes"] = {
                 "bearerAuth": {"type": "http", "scheme": "bearer"},
                 "basicAuth": {"type": "http", "scheme": "basic"},
+                # The customer portal API (/p/api): the visit cookie a session URL sets, and for
+                # changes the visit's CSRF token (GET /p/api/overview returns it).
+                "portalVisit": {"type": "apiKey", "in": "cookie", "name": "portal_visit"},
+                "csrfToken": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
             }
             schema["security"] = [{"bearerAuth": []}, {"basicAuth": []}]
             app.openapi_schema = schema

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy.orm import aliased
 
 from app.scope import Scope
 from app.store.models import Customer, Subscription, SubscriptionItem, SubscriptionSchedule
@@ -40,12 +41,15 @@ class SubscriptionRepository(ScopedRepository[Subscription]):
         if collection_paused is not None:
             where.append(Subscription.collection_paused.is_(collection_paused))
         if customer_email is not None:
+            # Its own alias: the export's query joins Customer too, and a subquery on the same
+            # table would correlate to that join and lose its FROM.
+            owner = aliased(Customer)
             where.append(
                 exists().where(
-                    Customer.account_id == scope.account_id,
-                    Customer.livemode == scope.livemode,
-                    Customer.id == Subscription.customer_id,
-                    func.lower(Customer.email) == customer_email.lower(),
+                    owner.account_id == scope.account_id,
+                    owner.livemode == scope.livemode,
+                    owner.id == Subscription.customer_id,
+                    func.lower(owner.email) == customer_email.lower(),
                 )
             )
         if price is not None:
