@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export DATABASE_URL ?= sqlite+aiosqlite:///./var/portal.db
 
-.PHONY: run serve install migrate demo test test-postgres browser check lint format openapi bench clean
+.PHONY: run serve install migrate demo test test-postgres browser check lint format openapi bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ openapi: install
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench.run
+
+## make fuzz: the longer schemathesis pass (CI runs a short one in make test); FUZZ_EXAMPLES, FUZZ_SEED, FUZZ_DATABASE_URL
+fuzz: install
+	$(BIN)/python -m tests.fuzz.fuzz
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-* .mypy_cache .ruff_cache
