@@ -23,11 +23,13 @@ def record(
     obj: dict[str, Any],
     *,
     previous: dict[str, Any] | None = None,
-) -> Event:
+) -> None:
     data: dict[str, Any] = {"object": obj}
     if previous is not None:
         data["previous_attributes"] = previous
-    event = Event(
+    # Written at commit with a plain INSERT: an event is never changed by the change it records.
+    uow.append(
+        Event,
         id=new_id("evt"),
         account_id=ctx.scope.account_id,
         livemode=ctx.scope.livemode,
@@ -39,6 +41,3 @@ def record(
         idempotency_key=ctx.idempotency_key,
         pending_webhooks=0,
     )
-    # Written at commit with a plain INSERT: an event is never changed by the change it records.
-    uow.append(event)
-    return event

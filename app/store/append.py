@@ -51,14 +51,24 @@ def column_values(row: Base) -> tuple[Table, dict[str, Any]]:
     """The row's table and a value for every column but an unset autoincrement key. Python-side
     defaults are applied to the object too, so what callers render is what is stored."""
     state = inspect(row)
-    table, columns = _columns(state.mapper)
-    given = state.dict
+    table, values = _complete(state.mapper, state.dict)
+    for column in _columns(state.mapper)[1]:
+        if column.attribute not in state.dict and column.name in values:
+            setattr(row, column.attribute, values[column.name])
+    return table, values
+
+
+def model_values(model: type[Base], given: dict[str, Any]) -> tuple[Table, dict[str, Any]]:
+    """The same for a row given as column values, with no object made at all (events)."""
+    return _complete(inspect(model), given)
+
+
+def _complete(mapper: Mapper[Any], given: dict[str, Any]) -> tuple[Table, dict[str, Any]]:
+    table, columns = _columns(mapper)
     values: dict[str, Any] = {}
     for column in columns:
         if column.attribute in given:
             values[column.name] = given[column.attribute]
         elif not column.autoincrement_key:
-            value = column.default() if column.default is not None else None
-            setattr(row, column.attribute, value)
-            values[column.name] = value
+            values[column.name] = column.default() if column.default is not None else None
     return table, values

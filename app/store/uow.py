@@ -8,7 +8,7 @@ from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import Clock, SystemClock
-from app.store.append import column_values
+from app.store.append import column_values, model_values
 from app.store.base import Base
 from app.store.repositories.accounts import AccountRepository, ApiKeyRepository
 from app.store.repositories.configurations import ConfigurationRepository
@@ -74,11 +74,11 @@ class UnitOfWork:
         await self.session.execute(insert(table), [values])
         return row
 
-    def append(self, row: Base) -> None:
+    def append(self, model: type[Base], **values: Any) -> None:
         """Queue an append-only row nothing reads back in this unit of work (events): written at
         commit, one INSERT per table, in the same transaction as the change it belongs to."""
-        table, values = column_values(row)
-        self._appended.setdefault(table, []).append(values)
+        table, row = model_values(model, values)
+        self._appended.setdefault(table, []).append(row)
 
     async def flush(self) -> None:
         await self.session.flush()
