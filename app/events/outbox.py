@@ -23,14 +23,16 @@ def record(
     obj: dict[str, Any],
     *,
     previous: dict[str, Any] | None = None,
-) -> None:
+) -> str:
+    """Queue the event for this unit of work's commit; its id."""
     data: dict[str, Any] = {"object": obj}
     if previous is not None:
         data["previous_attributes"] = previous
     # Written at commit with a plain INSERT: an event is never changed by the change it records.
+    event_id = new_id("evt")
     uow.append(
         Event,
-        id=new_id("evt"),
+        id=event_id,
         account_id=ctx.scope.account_id,
         livemode=ctx.scope.livemode,
         created=ctx.now(),
@@ -41,3 +43,4 @@ def record(
         idempotency_key=ctx.idempotency_key,
         pending_webhooks=0,
     )
+    return event_id

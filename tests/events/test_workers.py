@@ -55,7 +55,7 @@ async def _backlog(database_url: str, url: str, count: int) -> tuple[str, set[st
             )
         )
         for i in range(count):
-            ids.add(outbox.record(uow, ctx, "customer.updated", {"id": f"cus_{i}", "object": "customer"}).id)
+            ids.add(outbox.record(uow, ctx, "customer.updated", {"id": f"cus_{i}", "object": "customer"}))
         await uow.commit()
     await db.dispose()
     return new.account.id, ids
