@@ -48,6 +48,17 @@ conventions. Point the official SDKs at this service's base URL.
 """
 
 
+def tune_gc() -> None:
+    """Call once start-up is done. Everything built by then lives as long as the process: keep it
+    out of the garbage collector's passes, and run them less often (a request allocates thousands
+    of objects, so the default young pass every 700 allocations ran several times per request).
+    Measured with bench/'s session create on PostgreSQL: +10-15% throughput, p99 ~110 -> ~90 ms.
+    The benchmark's floor runs with the same setting."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 50)
+
+
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
     clock = clock or settings.make_clock()
@@ -67,10 +78,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             worker = asyncio.create_task(
                 DeliveryWorker(db, clock, lease=settings.webhook_lease_seconds).run(stop), name="webhook-delivery"
             )
-        # Everything built at start-up lives as long as the process: keep it out of the garbage
-        # collector's full passes, whose pauses were the tail of the p99 under load (bench/).
-        gc.collect()
-        gc.freeze()
+        tune_gc()
         yield
         stop.set()
         if worker is not None:

@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request, Response
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, insert, text
 
 from app.http.wire.form import decode_form
+from app.main import tune_gc
 from app.store.database import Database
 
 metadata = MetaData()
@@ -36,6 +37,7 @@ def create_app() -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         async with db.writer.begin() as conn:
             await conn.run_sync(metadata.create_all)
+        tune_gc()  # as the service does
         yield
         await db.dispose()
 
