@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request, Response
 from app.errors import InvalidRequest
 from app.http.call import dumps, json_response
 from app.http.wire.form import check_json_nul
-from app.http.wire.openapi import ErrorResponse, PortalOverview, schema_of
+from app.http.wire.openapi import ERRORS, PortalOverview, schema_of
 from app.http.wire.params import parse
 from app.params.portal_api import CancelBody, CustomerBody, PaymentMethodBody, PlanChangeBody, PortalBody
 from app.portal.visit import Visit, VisitDep, check_csrf
@@ -70,8 +70,7 @@ def _documented(body: type[PortalBody] | None = None, *, change: bool = True, ov
             200: {"model": PortalOverview, "description": "The customer's portal overview."}
             if overview
             else {"description": "The amounts before and after the change."},
-            "4XX": {"model": ErrorResponse, "description": "Stripe-shaped error."},
-            "5XX": {"model": ErrorResponse, "description": "Stripe-shaped error."},
+            **ERRORS,
         },
         "openapi_extra": extra,
     }

@@ -37,22 +37,16 @@ _LAST_WINS = qs.DecodeOptions(
 NUL_MESSAGE = "Parameters cannot contain the NUL character (\\u0000 or %00)."
 
 
-def _check_nul(raw: str) -> None:
-    # PostgreSQL cannot store or compare text holding NUL; refuse it at the door on both databases.
-    if "%00" in raw or "\x00" in raw:
-        pair = next((p for p in raw.split("&") if "%00" in p or "\x00" in p), "")
-        raise InvalidRequest(
-            NUL_MESSAGE, code="parameter_invalid_string", param=unquote_plus(pair.partition("=")[0]) or None
-        )
-
-
-def _check_names(raw: str) -> None:
-    """qs drops a pair without a name (`=x`) and files `[a]=x` at the top level; both are mistakes
-    the caller should hear about, not parameters silently lost or invented."""
+def _check_pairs(raw: str) -> None:
+    """What qs would pass on silently: NUL in a value (PostgreSQL cannot store or compare such
+    text; refused on both databases alike), a pair without a name (`=x`, which qs drops) and one
+    filed at the top level by a bracket (`[a]=x`). Each is a mistake the caller should hear about."""
     for pair in raw.split("&"):
         if not pair:
             continue
         name = unquote_plus(pair.partition("=")[0])
+        if "%00" in pair or "\x00" in pair:
+            raise InvalidRequest(NUL_MESSAGE, code="parameter_invalid_string", param=name or None)
         if not name or name.startswith("["):
             raise InvalidRequest(
                 f"Received a parameter without a name: {pair[:100]!r}. Parameters look like `name=value` "
@@ -66,8 +60,7 @@ def decode_form(raw: str, *, last_wins: bool = False) -> dict[str, Any]:
     """`last_wins`: a repeated key keeps its last value (HTML checkboxes after a hidden "false")."""
     if not raw:
         return {}
-    _check_nul(raw)
-    _check_names(raw)
+    _check_pairs(raw)
     try:
         decoded = qs.decode(raw, _LAST_WINS if last_wins else _OPTIONS)
     except (ValueError, IndexError) as exc:

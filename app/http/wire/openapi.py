@@ -41,6 +41,13 @@ class PortalOverview(BaseModel):
     payment_methods: list[dict[str, Any]]
 
 
+# Every documented route answers errors in Stripe's envelope.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorResponse, "description": "Stripe-shaped error."},
+    "5XX": {"model": ErrorResponse, "description": "Stripe-shaped error."},
+}
+
+
 class ListObject(BaseModel, Generic[T]):
     object: Literal["list"]
     data: list[T]
@@ -84,8 +91,7 @@ def documented(obj: type[BaseModel], params: type[Params], *, is_list: bool = Fa
         "response_model": None,
         "responses": {
             200: {"model": response, "description": "Successful response."},
-            "4XX": {"model": ErrorResponse, "description": "Stripe-shaped error."},
-            "5XX": {"model": ErrorResponse, "description": "Stripe-shaped error."},
+            **ERRORS,
         },
         "openapi_extra": extra,
     }
@@ -97,8 +103,7 @@ def documented_csv(params: type[Params]) -> dict[str, Any]:
         "response_class": Response,
         "responses": {
             200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV, streamed."},
-            "4XX": {"model": ErrorResponse, "description": "Stripe-shaped error."},
-            "5XX": {"model": ErrorResponse, "description": "Stripe-shaped error."},
+            **ERRORS,
         },
         "openapi_extra": {"parameters": _query_parameters(params)},
     }
