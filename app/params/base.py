@@ -6,6 +6,7 @@ Unknown keys are refused (extra="forbid" -> `parameter_unknown`).
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
@@ -31,12 +32,34 @@ def _form_bool(value: object) -> object:
 
 
 Bool = Annotated[bool, BeforeValidator(_form_bool)]
+
+_INTEGER = re.compile(r"-?[0-9]{1,40}")  # longer is out of every bound anyway
+
+
+def _form_int(value: object) -> object:
+    # Stripe reads `12`, not pydantic's lax `12.0` or ` 12 ` (found by schemathesis: created[lte]=0.0).
+    if isinstance(value, str):
+        if not _INTEGER.fullmatch(value):
+            raise PydanticCustomError("int_parsing", "Invalid integer: {value}", {"value": value[:100]})
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PydanticCustomError("int_type", "Invalid integer: {value}", {"value": str(value)[:100]})
+    return value
+
+
+Int = Annotated[int, BeforeValidator(_form_int)]
 # Integers are bounded where they meet the database: an unbounded one overflows SQLite's and
 # PostgreSQL's 64-bit integers (a 500), and no real amount, quantity or time comes near the bounds.
-Timestamp = Annotated[int, Field(ge=0, le=253_402_300_799, description="Unix time in seconds (up to year 9999).")]
-Amount = Annotated[int, Field(ge=0, le=999_999_999_999, description="In the currency's smallest unit.")]
-SignedAmount = Annotated[int, Field(ge=-999_999_999_999, le=999_999_999_999)]
-Quantity = Annotated[int, Field(ge=0, le=1_000_000_000)]
+Timestamp = Annotated[
+    int,
+    BeforeValidator(_form_int),
+    Field(ge=0, le=253_402_300_799, description="Unix time in seconds (up to year 9999)."),
+]
+Amount = Annotated[
+    int, BeforeValidator(_form_int), Field(ge=0, le=999_999_999_999, description="In the currency's smallest unit.")
+]
+SignedAmount = Annotated[int, BeforeValidator(_form_int), Field(ge=-999_999_999_999, le=999_999_999_999)]
+Quantity = Annotated[int, BeforeValidator(_form_int), Field(ge=0, le=1_000_000_000)]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_STRING)]
 Empty = Literal[""]
 # `param=""` is how Stripe clients say "unset this" (stripe-node sends null that way).
@@ -92,7 +115,7 @@ class RangeFilter(Params):
 
 
 class ListParams(ExpandParams):
-    limit: int = Field(10, ge=1, le=100, description="How many objects to return, 1 to 100.")
+    limit: Int = Field(10, ge=1, le=100, description="How many objects to return, 1 to 100.")
     starting_after: Id | None = Field(None, description="Cursor: the id after which the page starts.")
     ending_before: Id | None = Field(None, description="Cursor: the id before which the page ends.")
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from app.params.base import Bool, Emptyable, ExpandParams, Id, ListParams, Metadata, Params, Str
+from app.params.base import Bool, Emptyable, ExpandParams, Id, Int, ListParams, Metadata, Params, Str
 
 CancellationReason = Literal[
     "customer_service",
@@ -82,8 +82,8 @@ class SubscriptionCancelFeatureUpdate(Params):
 
 class AdjustableQuantity(Params):
     enabled: Bool
-    minimum: int | None = Field(None, ge=0, le=1_000_000_000)
-    maximum: int | None = Field(None, ge=1, le=1_000_000_000)
+    minimum: Int | None = Field(None, ge=0, le=1_000_000_000)
+    maximum: Int | None = Field(None, ge=1, le=1_000_000_000)
 
 
 class UpdateProduct(Params):

@@ -10,6 +10,7 @@ from app.params.base import (
     Bool,
     ExpandParams,
     Id,
+    Int,
     ListParams,
     Metadata,
     Params,
@@ -25,7 +26,7 @@ class InvoiceCreateParams(ExpandParams):
     customer: Id
     subscription: Id | None = None
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None
-    days_until_due: int | None = Field(None, ge=0, le=730)
+    days_until_due: Int | None = Field(None, ge=0, le=730)
     description: Str | None = None
     currency: Str | None = None
     auto_advance: Bool | None = None

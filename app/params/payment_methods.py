@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.params.base import ExpandParams, Id, ListParams, Metadata, Params, Str
+from app.params.base import ExpandParams, Id, Int, ListParams, Metadata, Params, Str
 from app.params.customers import AddressParams
 
 PaymentMethodType = Literal[
@@ -35,15 +35,15 @@ class BillingDetailsParams(Params):
 
 class CardParams(Params):
     number: Str | None = None
-    exp_month: int | None = Field(None, ge=1, le=12)
-    exp_year: int | None = Field(None, ge=2000, le=2100)
+    exp_month: Int | None = Field(None, ge=1, le=12)
+    exp_year: Int | None = Field(None, ge=2000, le=2100)
     cvc: Str | None = None
     token: Str | None = None
 
 
 class CardUpdateParams(Params):
-    exp_month: int | None = Field(None, ge=1, le=12)
-    exp_year: int | None = Field(None, ge=2000, le=2100)
+    exp_month: Int | None = Field(None, ge=1, le=12)
+    exp_year: Int | None = Field(None, ge=2000, le=2100)
 
 
 class SepaDebitParams(Params):

@@ -12,6 +12,7 @@ from app.params.base import (
     Emptyable,
     ExpandParams,
     Id,
+    Int,
     ListParams,
     Metadata,
     Params,
@@ -46,9 +47,9 @@ class ProductListParams(ListParams):
 
 class RecurringParams(Params):
     interval: Interval
-    interval_count: int = Field(1, ge=1, le=365)
+    interval_count: Int = Field(1, ge=1, le=365)
     usage_type: Literal["licensed", "metered"] = "licensed"
-    trial_period_days: int | None = Field(None, ge=1, le=730)
+    trial_period_days: Int | None = Field(None, ge=1, le=730)
     meter: Id | None = None
 
 

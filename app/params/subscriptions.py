@@ -11,6 +11,7 @@ from app.params.base import (
     Emptyable,
     ExpandParams,
     Id,
+    Int,
     ListParams,
     Metadata,
     Params,
@@ -70,7 +71,7 @@ class SubscriptionCreateParams(ExpandParams):
     customer: Id
     items: list[ItemCreateParams] = Field(min_length=1, max_length=20)
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None
-    days_until_due: int | None = Field(None, ge=0, le=730)
+    days_until_due: Int | None = Field(None, ge=0, le=730)
     default_payment_method: Id | None = None
     description: Str | None = None
     metadata: Emptyable[Metadata] | None = None
@@ -78,7 +79,7 @@ class SubscriptionCreateParams(ExpandParams):
         Literal["allow_incomplete", "default_incomplete", "error_if_incomplete", "pending_if_incomplete"] | None
     ) = None
     proration_behavior: ProrationBehavior | None = None
-    trial_period_days: int | None = Field(None, ge=0, le=730)
+    trial_period_days: Int | None = Field(None, ge=0, le=730)
     trial_end: Literal["now"] | Timestamp | None = None
     trial_settings: TrialSettingsParams | None = None
     cancel_at_period_end: Bool | None = None
@@ -91,7 +92,7 @@ class SubscriptionUpdateParams(ExpandParams):
     cancel_at: Emptyable[int] | None = None
     cancellation_details: CancellationDetailsParams | None = None
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None
-    days_until_due: int | None = Field(None, ge=0, le=730)
+    days_until_due: Int | None = Field(None, ge=0, le=730)
     default_payment_method: Emptyable[Id] | None = None
     description: Emptyable[Str] | None = None
     metadata: Emptyable[Metadata] | None = None
@@ -168,4 +169,4 @@ class TestHelperStatusParams(ExpandParams):
 
 class TestHelperAdvanceParams(ExpandParams):
     __test__ = False
-    periods: int = Field(1, ge=1, le=24)
+    periods: Int = Field(1, ge=1, le=24)
