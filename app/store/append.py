@@ -59,8 +59,13 @@ def column_values(row: Base) -> tuple[Table, dict[str, Any]]:
 
 
 def model_values(model: type[Base], given: dict[str, Any]) -> tuple[Table, dict[str, Any]]:
-    """The same for a row given as column values, with no object made at all (events)."""
-    return _complete(inspect(model), given)
+    """The same for a row given as column values, with no object made at all (events). A name that
+    is not a column is a mistake, not something to drop quietly (the ORM's constructor refuses it too)."""
+    mapper = inspect(model)
+    unknown = set(given) - {column.attribute for column in _columns(mapper)[1]}
+    if unknown:
+        raise TypeError(f"{model.__name__} has no column {', '.join(sorted(unknown))}")
+    return _complete(mapper, given)
 
 
 def _complete(mapper: Mapper[Any], given: dict[str, Any]) -> tuple[Table, dict[str, Any]]:
