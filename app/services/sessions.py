@@ -181,15 +181,14 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SessionCreateParams) -> Port
         )
     if params.customer is None:
         raise InvalidRequest("Missing required param: customer.", code="parameter_missing", param="customer")
-    account, customer, found = await uow.portal_sessions.starting_point(
-        ctx.scope, params.customer, params.configuration
-    )
+    found = await uow.portal_sessions.starting_point(ctx.scope, params.customer, params.configuration)
+    account = found.account
     if account is not None:
         uow.accounts.remember(account)
     rules.check_paid_billing(livemode=ctx.scope.livemode, billing_enabled=bool(account and account.billing_enabled))
-    if customer is None or customer.deleted:
+    if found.customer_deleted is not False:
         raise ResourceMissing("customer", params.customer, param="customer")
-    configuration = _check_configuration(found, params.configuration)
+    configuration = _check_configuration(found.configuration, params.configuration)
     return_url = params.return_url or configuration.default_return_url
     if return_url is None:
         # R6: a return URL, the session's own or the configuration's default.
@@ -200,11 +199,11 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SessionCreateParams) -> Port
             param="return_url",
         )
     rules.check_url(return_url, "return_url", livemode=ctx.scope.livemode)
-    flow = await _flow(uow, ctx, params.flow_data, customer.id, configuration) if params.flow_data else None
+    flow = await _flow(uow, ctx, params.flow_data, params.customer, configuration) if params.flow_data else None
     return await start(
         uow,
         ctx,
-        customer_id=customer.id,
+        customer_id=params.customer,
         configuration=configuration,
         return_url=return_url,
         locale=params.locale,
@@ -228,20 +227,19 @@ async def start(
     secret = f"{'live' if ctx.scope.livemode else 'test'}_{secrets.token_urlsafe(32)}"
     now = ctx.now()
     session = await uow.insert(
-        PortalSession(
-            id=new_id("bps", 24),
-            account_id=ctx.scope.account_id,
-            livemode=ctx.scope.livemode,
-            created=now,
-            customer_id=customer_id,
-            configuration_id=configuration.id,
-            return_url=return_url,
-            locale=locale,
-            on_behalf_of=on_behalf_of,
-            flow=flow,
-            secret_hash=hash_secret(secret),
-            expires_at=now + UNVISITED_LIFETIME,
-        )
+        PortalSession,
+        id=new_id("bps", 24),
+        account_id=ctx.scope.account_id,
+        livemode=ctx.scope.livemode,
+        created=now,
+        customer_id=customer_id,
+        configuration_id=configuration.id,
+        return_url=return_url,
+        locale=locale,
+        on_behalf_of=on_behalf_of,
+        flow=flow,
+        secret_hash=hash_secret(secret),
+        expires_at=now + UNVISITED_LIFETIME,
     )
     session.secret = secret  # type: ignore[attr-defined]  # transient: rendered into `url` this once
     outbox.record(uow, ctx, "billing_portal.session.created", (await render_sessions(uow, ctx.scope, [session]))[0])

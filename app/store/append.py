@@ -2,7 +2,8 @@
 
 Events and new portal sessions are written once and never changed by the unit of work that makes
 them. For such rows the ORM's unit-of-work bookkeeping (identity map, dependency sort, history)
-costs more than the write itself, on the paths that must be fast (issue 9: session create).
+costs more than the write itself, on the paths that must be fast (issue 9: session create). They
+are written with INSERTs compiled once (app/store/direct.py).
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, inspect
+from sqlalchemy import Table, insert, inspect
 from sqlalchemy.orm import Mapper
 
 from app.store.base import Base
+from app.store.direct import Direct
+
+R = TypeVar("R", bound=Base)
 
 
 @dataclass(frozen=True)
@@ -47,20 +51,10 @@ def _columns(mapper: Mapper[Any]) -> tuple[Table, tuple[_Column, ...]]:
     return table, tuple(columns)
 
 
-def column_values(row: Base) -> tuple[Table, dict[str, Any]]:
-    """The row's table and a value for every column but an unset autoincrement key. Python-side
-    defaults are applied to the object too, so what callers render is what is stored."""
-    state = inspect(row)
-    table, values = _complete(state.mapper, state.dict)
-    for column in _columns(state.mapper)[1]:
-        if column.attribute not in state.dict and column.name in values:
-            setattr(row, column.attribute, values[column.name])
-    return table, values
-
-
 def model_values(model: type[Base], given: dict[str, Any]) -> tuple[Table, dict[str, Any]]:
-    """The same for a row given as column values, with no object made at all (events). A name that
-    is not a column is a mistake, not something to drop quietly (the ORM's constructor refuses it too)."""
+    """The row's table and a value for every column but the autoincrement key, by column name, from
+    values given by attribute name; Python-side defaults filled in. A name that is not a column is
+    a mistake, not something to drop quietly (the ORM's constructor refuses it too)."""
     mapper = inspect(model)
     unknown = set(given) - {column.attribute for column in _columns(mapper)[1]}
     if unknown:
@@ -77,3 +71,23 @@ def _complete(mapper: Mapper[Any], given: dict[str, Any]) -> tuple[Table, dict[s
         elif not column.autoincrement_key:
             values[column.name] = column.default() if column.default is not None else None
     return table, values
+
+
+def loaded(model: type[R], values: dict[str, Any]) -> R:
+    """An instance holding a row's values (by column name), made the way the ORM's loading makes
+    one: the values go straight into its state, without the attribute events a constructor fires
+    (they record changes for a flush that will not happen, and cost as much as the INSERT)."""
+    mapper = inspect(model)
+    instance = cast(R, mapper.class_manager.new_instance())
+    state = instance.__dict__
+    for column in _columns(mapper)[1]:
+        if column.name in values:
+            state[column.attribute] = values[column.name]
+    return instance
+
+
+@cache
+def inserter(table: Table, keys: tuple[str, ...]) -> Direct:
+    """The INSERT of these columns, compiled once (app/store/direct.py). `inline()`: no RETURNING
+    of the new primary key, which nothing reads."""
+    return Direct(insert(table).inline(), column_keys=keys)

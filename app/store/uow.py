@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from app.clock import Clock, SystemClock
-from app.store.append import column_values, model_values
+from app.store import direct
+from app.store.append import inserter, loaded, model_values
 from app.store.base import Base
 from app.store.repositories.accounts import AccountRepository, ApiKeyRepository
 from app.store.repositories.configurations import ConfigurationRepository
@@ -67,12 +69,13 @@ class UnitOfWork:
         self.dashboard = DashboardRepository(session)
         self._appended: dict[Table, list[dict[str, Any]]] = {}
 
-    async def insert(self, row: R) -> R:
-        """Write a new append-only row now, with one INSERT (see app/store/append.py). Later reads
-        in this unit of work find it; the object itself stays outside the ORM session."""
-        table, values = column_values(row)
-        await self.session.execute(insert(table), [values])
-        return row
+    async def insert(self, model: type[R], **values: Any) -> R:
+        """Write a new append-only row now, with one INSERT (see app/store/append.py), and return it
+        as an instance outside the ORM session (it is never changed in this unit of work). Later
+        reads in this unit of work find the row."""
+        table, row = model_values(model, values)
+        await direct.execute(self.session, inserter(table, tuple(row)), [row])
+        return loaded(model, row)
 
     def append(self, model: type[Base], **values: Any) -> None:
         """Queue an append-only row nothing reads back in this unit of work (events): written at
@@ -84,11 +87,16 @@ class UnitOfWork:
         await self.session.flush()
 
     async def commit(self) -> None:
-        await self.session.flush()
         appended, self._appended = self._appended, {}
-        for table, rows in appended.items():
-            await self.session.execute(insert(table), rows)
-        await self.session.commit()
+        # One hop into SQLAlchemy's synchronous layer for the flush, the queued rows and the commit.
+        await self.session.run_sync(_commit, appended)
 
     def __repr__(self) -> str:
         return f"UnitOfWork(dialect={self.dialect!r})"
+
+
+def _commit(session: Session, appended: dict[Table, list[dict[str, Any]]]) -> None:
+    session.flush()
+    for table, rows in appended.items():
+        direct.run(session, inserter(table, tuple(rows[0])), rows)
+    session.commit()

@@ -94,7 +94,12 @@ def _too_large(limit: int) -> RequestTooLarge:
 
 async def request_params(request: Request, limit: int) -> dict[str, Any]:
     """Query string plus body (form or JSON) as one nested dict of strings."""
-    params = decode_form(request.url.query)
+    # The raw query string, not `request.url.query` (which builds and parses the whole URL).
+    try:
+        query = request.scope["query_string"].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRequest("The query string is not valid UTF-8.", code="parameter_invalid_encoding") from exc
+    params = decode_form(query)
     if request.method in ("GET", "HEAD"):
         return params
     body = await read_body(request, limit)
