@@ -36,13 +36,12 @@ def _run(coro_fn: Callable[[Database], Awaitable[R]], settings: Settings) -> R:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
+    from app.http.server import serve
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(message)s", stream=sys.stdout)
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    uvicorn.run(
+    return serve(
         "app.main:create_app",
-        factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
         workers=args.workers or settings.workers,
@@ -53,7 +52,6 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         access_log=False,
         log_level=settings.log_level,
     )
-    return 0
 
 
 def cmd_migrate(_args: argparse.Namespace, settings: Settings) -> int:

@@ -1,10 +1,12 @@
 """The floor: the least an endpoint on this stack can do. FastAPI + SQLAlchemy async on the same
 database, opened the same way as the service; parse a small form, insert one row, return 1 KB of
-JSON. Every benchmark figure is a ratio to this, measured in the same run.
+JSON. Every benchmark figure is a ratio to this, measured in the same run. Served the way the
+service is (`app.http.server.serve`): `python -m bench.floor --port N --workers N`.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import secrets
@@ -15,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, insert, text
 
+from app.http.server import serve
 from app.http.wire.form import decode_form
 from app.main import tune_gc
 from app.store.database import Database
@@ -60,3 +63,22 @@ def create_app() -> FastAPI:
         return Response("{}", media_type="application/json")
 
     return app
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.floor")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    return serve(
+        "bench.floor:create_app",
+        host="127.0.0.1",
+        port=args.port,
+        workers=args.workers,
+        access_log=False,
+        log_level="warning",
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

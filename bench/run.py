@@ -12,21 +12,25 @@ Not part of `make test`; a benchmark is a measurement, not a pass/fail test.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
 import secrets
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import insert, text
+from sqlalchemy.engine import make_url
 
 from app.clock import SystemClock
 from app.services import accounts as account_service
@@ -69,8 +73,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _listeners(port: int) -> int:
+    """Sockets listening on `port` (each worker has its own: app/http/server.py)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                count += fields[1].endswith(f":{port:04X}") and fields[3] == "0A"
+    return count
+
+
 class Server:
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+    def __init__(self, args: list[str], env: dict[str, str], workers: int = 1) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
@@ -83,10 +98,13 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                # Every worker listening, not just the first: a load started earlier would put
+                # all its connections on the workers that were up.
+                if _listeners(self.port) >= workers and httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         raise RuntimeError(f"server {args} did not start")
 
     def peak_memory_kb(self) -> int:
@@ -122,7 +140,7 @@ def wrk(name: str, url: str, *, method: str = "GET", body: str = "", headers: di
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", "-s", f.name, url],
+        ["wrk", f"-t{min(2, CONNECTIONS)}", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", "-s", f.name, url],
         capture_output=True,
         text=True,
         check=True,
@@ -163,10 +181,18 @@ async def _seed(url: str, rows: int) -> dict[str, Any]:
     for name, count in (("small", SMALL_EXPORT), ("large", rows)):
         await _bulk_subscriptions(url, accounts[name], count)
     # Bulk loads outrun autovacuum; without fresh statistics PostgreSQL plans for 8 rows, not a million.
+    # Then settle what the load left behind, so the measured loads do not share the disk and CPU with
+    # it: PostgreSQL's autovacuum of the new rows and the checkpoint writing them out, SQLite's WAL.
     db = Database(url)
-    async with db.writer.connect() as conn:
-        await conn.execute(text("ANALYZE"))
-        await conn.commit()
+    if db.is_sqlite:
+        with closing(sqlite3.connect(str(make_url(db.url).database), isolation_level=None)) as raw:
+            raw.execute("ANALYZE")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    else:
+        async with db.writer.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text("VACUUM ANALYZE"))
+            await conn.execute(text("CHECKPOINT"))
     await db.dispose()
     return {"keys": {n: k.test_key for n, k in keys.items()}, "accounts": accounts}
 
@@ -266,9 +292,7 @@ def _bench(url: str, backend: str, workers: int) -> Run:
     seed = asyncio.run(_seed(url, ROWS))
     run = Run(backend, workers)
     env = {"DATABASE_URL": url, "DELIVERY_WORKER": "false", "WORKERS": str(workers)}
-    floor = Server(
-        ["uvicorn", "bench.floor:create_app", "--factory", "--workers", str(workers), "--log-level", "warning"], env
-    )
+    floor = Server(["bench.floor", "--workers", str(workers)], env, workers)
     run.floor = wrk(
         "floor",
         f"{floor.base}/floor",
@@ -277,7 +301,7 @@ def _bench(url: str, backend: str, workers: int) -> Run:
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     floor.stop()
-    server = Server(["app.cli", "serve"], env)
+    server = Server(["app.cli", "serve"], env, workers)
     try:
         main, form = seed["keys"]["main"], {"Content-Type": "application/x-www-form-urlencoded"}
         auth = {"Authorization": f"Bearer {main}", **form}
