@@ -119,6 +119,7 @@ async def _sign_in(uow: UnitOfWork, clock: Clock, login: LoginPage, request: Log
         customer_id=request.customer_id,
         configuration=login.configuration,
         return_url=login.configuration.default_return_url,
+        opened_at=now,
     )
     opened = visits.start_visit(uow, session, now)
     await uow.commit()

@@ -222,11 +222,14 @@ async def start(
     locale: str | None = None,
     on_behalf_of: str | None = None,
     flow: dict[str, Any] | None = None,
+    opened_at: int | None = None,
 ) -> PortalSession:
-    """Store a session with a fresh secret and record `billing_portal.session.created`."""
+    """Store a session with a fresh secret and record `billing_portal.session.created`. A session
+    the customer is signed in to at once (R7's login page) is stored as opened (R1: used once);
+    the row is written at commit, so a change to the returned instance would not be."""
     secret = f"{'live' if ctx.scope.livemode else 'test'}_{secrets.token_urlsafe(32)}"
     now = ctx.now()
-    session = await uow.insert(
+    session = uow.append(
         PortalSession,
         id=new_id("bps", 24),
         account_id=ctx.scope.account_id,
@@ -240,6 +243,7 @@ async def start(
         flow=flow,
         secret_hash=hash_secret(secret),
         expires_at=now + UNVISITED_LIFETIME,
+        opened_at=opened_at,
     )
     session.secret = secret  # type: ignore[attr-defined]  # transient: rendered into `url` this once
     outbox.record(uow, ctx, "billing_portal.session.created", (await render_sessions(uow, ctx.scope, [session]))[0])

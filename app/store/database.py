@@ -69,6 +69,14 @@ class _InlineConnection(aiosqlite.Connection):
             raise ValueError("Connection closed")
         return fn(*args, **kwargs)
 
+    @property
+    def inline_sqlite3(self) -> sqlite3.Connection:
+        """The sqlite3 connection itself, for callers on the loop's thread that need none of the
+        async wrapping (app/store/direct.py): its statements run here either way."""
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        return self._connection
+
 
 PRAGMAS = ("PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON")
 
@@ -104,7 +112,7 @@ def _inline_creator(path: str, *, busy_ms: int) -> Callable[[], Any]:
 def _raw(conn: Any) -> sqlite3.Connection:
     """The sqlite3 connection under SQLAlchemy's and aiosqlite's adapters (BEGIN goes to it directly:
     it runs on every transaction and needs none of an execution's bookkeeping)."""
-    raw: sqlite3.Connection = conn.connection.driver_connection._conn
+    raw: sqlite3.Connection = conn.connection.driver_connection.inline_sqlite3
     return raw
 
 

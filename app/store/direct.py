@@ -107,7 +107,10 @@ def run(session: Session, statement: Direct, given: list[dict[str, Any]]) -> lis
     connection = session.connection()
     plan = statement.plan(connection.dialect)
     values = [statement.values(plan, row) for row in given]
-    cursor = connection.connection.cursor()
+    # A file SQLite database runs its statements on this thread (app/store/database.py): its
+    # sqlite3 cursor directly, without the async adapter's hops in and out of the greenlet.
+    inline = getattr(connection.connection.driver_connection, "inline_sqlite3", None)
+    cursor = inline.cursor() if inline is not None else connection.connection.cursor()
     try:
         if len(values) == 1:
             cursor.execute(plan.sql, values[0])

@@ -69,19 +69,15 @@ class UnitOfWork:
         self.dashboard = DashboardRepository(session)
         self._appended: dict[Table, list[dict[str, Any]]] = {}
 
-    async def insert(self, model: type[R], **values: Any) -> R:
-        """Write a new append-only row now, with one INSERT (see app/store/append.py), and return it
-        as an instance outside the ORM session (it is never changed in this unit of work). Later
-        reads in this unit of work find the row."""
-        table, row = model_values(model, values)
-        await direct.execute(self.session, inserter(table, tuple(row)), [row])
-        return loaded(model, row)
-
-    def append(self, model: type[Base], **values: Any) -> None:
-        """Queue an append-only row nothing reads back in this unit of work (events): written at
-        commit, one INSERT per table, in the same transaction as the change it belongs to."""
+    def append(self, model: type[R], **values: Any) -> R:
+        """Queue a new append-only row that nothing reads back from the database in this unit of
+        work (events, a new portal session): written at commit with one INSERT per table (see
+        app/store/append.py), in the same transaction as the change it belongs to. The row is
+        returned as an instance outside the ORM session, for rendering: a change made to it later
+        is not written."""
         table, row = model_values(model, values)
         self._appended.setdefault(table, []).append(row)
+        return loaded(model, row)
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -10,11 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from app.clock import FixedClock
 from app.main import create_app
 from app.services import accounts as account_service
 from app.settings import Settings
+from app.store.models import PortalSession
 from tests import factories as f
 from tests.mailbox import Mailbox, serve_mailbox, text_of
 from tests.portal import shop as s
@@ -98,6 +100,10 @@ async def test_r7_mail_link_signs_in_once(mail_app: Any, merchant: httpx.AsyncCl
         assert overview["session"]["return_url"] == "https://shop.example/account"
         again = await phone.post(s.path(link), data={"csrf_token": csrf.group(1)})
         assert again.status_code == 410
+    # R1: the portal session the link opened is stored as used, as one opened by its URL is.
+    async with mail_app.state.portal.db.uow(write=False) as uow:
+        session = await uow.session.scalar(select(PortalSession).where(PortalSession.id == overview["session"]["id"]))
+    assert session is not None and session.opened_at is not None
 
 
 async def test_r7_code_works_on_another_device_and_wrong_codes_run_out(

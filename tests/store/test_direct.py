@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select, text
 from app.errors import Conflict
 from app.scope import Scope
 from app.store import direct
+from app.store.append import inserter, model_values
 from app.store.database import Database
 from app.store.models import Event, PortalConfiguration, PortalSession
 from tests.conftest import Keys
@@ -51,8 +52,8 @@ async def test_an_insert_stores_what_the_orm_stores(db: Database) -> None:
         uow.session.add(PortalSession(**_session("bps_orm_none", None)))
         uow.session.add(PortalSession(**_session("bps_orm_flow", flow)))
         await uow.flush()
-        made = await uow.insert(PortalSession, **_session("bps_direct_none", None))
-        await uow.insert(PortalSession, **_session("bps_direct_flow", flow))
+        made = uow.append(PortalSession, **_session("bps_direct_none", None))
+        uow.append(PortalSession, **_session("bps_direct_flow", flow))
         await uow.commit()
     assert made.id == "bps_direct_none" and made.flow is None and made.expires_at == SESSION["expires_at"]
     # A None in a JSON column, a nested JSON value, booleans and integers: stored identically.
@@ -118,30 +119,31 @@ async def test_a_direct_select_loads_what_the_orm_loads(db: Database, client: ht
 
 
 async def test_a_statement_belongs_to_the_unit_of_work_and_is_rolled_back_with_it(db: Database) -> None:
+    table, row = model_values(PortalSession, _session("bps_direct_rolled_back", None))
     async with db.uow() as uow:
-        await uow.insert(PortalSession, **_session("bps_direct_rolled_back", None))
+        await direct.execute(uow.session, inserter(table, tuple(row)), [row])
+        assert await uow.session.scalar(select(PortalSession.id).where(PortalSession.id == row["id"])) == row["id"]
         # not committed
     async with db.uow(write=False) as uow:
-        assert (
-            await uow.session.scalar(select(PortalSession.id).where(PortalSession.id == "bps_direct_rolled_back"))
-            is None
-        )
+        assert await uow.session.scalar(select(PortalSession.id).where(PortalSession.id == row["id"])) is None
 
 
 async def test_a_constraint_error_is_the_conflict_the_orm_path_gives_and_writes_nothing(db: Database) -> None:
     async with db.uow() as uow:
-        await uow.insert(PortalSession, **_session("bps_direct_twice", None))
+        uow.append(PortalSession, **_session("bps_direct_twice", None))
         await uow.commit()
     with pytest.raises(Conflict):
         async with db.uow() as uow:
-            await uow.insert(PortalSession, **_session("bps_direct_other", None))
-            await uow.insert(PortalSession, **_session("bps_direct_twice", None))
+            uow.append(PortalSession, **_session("bps_direct_other", None))
+            uow.append(PortalSession, **_session("bps_direct_twice", None))
+            uow.append(Event, id="evt_direct_lost", account_id="acct_direct", livemode=False, created=3, type="t")
             await uow.commit()
     async with db.uow(write=False) as uow:
         assert await uow.session.scalar(select(PortalSession.id).where(PortalSession.id == "bps_direct_other")) is None
+        assert await uow.session.scalar(select(Event.id).where(Event.id == "evt_direct_lost")) is None
     # The connection is usable again afterwards.
     async with db.uow() as uow:
-        await uow.insert(PortalSession, **_session("bps_direct_after", None))
+        uow.append(PortalSession, **_session("bps_direct_after", None))
         await uow.commit()
 
 
