@@ -5,8 +5,10 @@ floor (bench/floor.py) and the service, loads each with wrk from another process
 and reports requests/s and p50/p99 for session create, configuration create and the customer
 portal overview; the subscription list with the paused filter over BENCH_ROWS subscriptions
 (p99 against an unfiltered list of 10); and the CSV export of BENCH_ROWS rows (time, and the
-server's peak memory against an export of 10,000). Results: bench/results/latest.{json,md}.
-Not part of `make test`; a benchmark is a measurement, not a pass/fail test.
+server's peak memory against an export of 10,000). Each load is warmed up for WARMUP seconds,
+then the floor is measured, then the load: its ratio is to that floor, taken seconds before.
+Results: bench/results/latest.{json,md}. Not part of `make test`; a benchmark is a measurement,
+not a pass/fail test.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from app.store.models import Subscription
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
+WARMUP = 2  # seconds of each load before it is measured
 CONNECTIONS = 32
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 SMALL_EXPORT = 10_000
@@ -54,13 +57,14 @@ class Load:
     p50_ms: float
     p99_ms: float
     errors: int = 0
+    floor_rps: float = 0.0  # the floor measured just before this load (the ratio's denominator)
 
 
 @dataclass
 class Run:
     backend: str
     workers: int
-    floor: Load | None = None
+    floors: list[Load] = field(default_factory=list)
     loads: list[Load] = field(default_factory=list)
     export: dict[str, Any] = field(default_factory=dict)
 
@@ -132,7 +136,15 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def wrk(name: str, url: str, *, method: str = "GET", body: str = "", headers: dict[str, str] | None = None) -> Load:
+def wrk(
+    name: str,
+    url: str,
+    *,
+    method: str = "GET",
+    body: str = "",
+    headers: dict[str, str] | None = None,
+    seconds: int = DURATION,
+) -> Load:
     script = "\n".join(
         [f'wrk.method = "{method}"', f"wrk.body = {json.dumps(body)}"]
         + [f'wrk.headers["{k}"] = {json.dumps(v)}' for k, v in (headers or {}).items()]
@@ -140,7 +152,7 @@ def wrk(name: str, url: str, *, method: str = "GET", body: str = "", headers: di
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
     out = subprocess.run(
-        ["wrk", f"-t{min(2, CONNECTIONS)}", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", "-s", f.name, url],
+        ["wrk", f"-t{min(2, CONNECTIONS)}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", f.name, url],
         capture_output=True,
         text=True,
         check=True,
@@ -292,50 +304,64 @@ def _bench(url: str, backend: str, workers: int) -> Run:
     seed = asyncio.run(_seed(url, ROWS))
     run = Run(backend, workers)
     env = {"DATABASE_URL": url, "DELIVERY_WORKER": "false", "WORKERS": str(workers)}
+    # The floor is measured again right before each load, and each ratio uses that measurement: this
+    # machine's speed drifts by tens of percent within minutes, and a floor measured minutes
+    # earlier would compare loads with a different machine.
     floor = Server(["bench.floor", "--workers", str(workers)], env, workers)
-    run.floor = wrk(
-        "floor",
-        f"{floor.base}/floor",
-        method="POST",
-        body="email=a%40b.example&name=x",
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
-    floor.stop()
-    server = Server(["app.cli", "serve"], env, workers)
     try:
+        server = Server(["app.cli", "serve"], env, workers)
+    except BaseException:
+        floor.stop()
+        raise
+
+    def measure_floor(seconds: int = DURATION) -> Load:
+        return wrk(
+            "floor",
+            f"{floor.base}/floor",
+            method="POST",
+            body="email=a%40b.example&name=x",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            seconds=seconds,
+        )
+
+    def load(name: str, url: str, **request: Any) -> None:
+        # Warmed up first, unmeasured: the first requests open the pool's connections (a PostgreSQL
+        # backend each) and fill SQLAlchemy's caches; a load's figures are its steady state.
+        wrk(name, url, seconds=WARMUP, **request)
+        before = measure_floor()
+        run.floors.append(before)
+        measured = wrk(name, url, **request)
+        measured.floor_rps = before.rps
+        run.loads.append(measured)
+
+    try:
+        measure_floor(WARMUP)  # its own warm-up
         main, form = seed["keys"]["main"], {"Content-Type": "application/x-www-form-urlencoded"}
         auth = {"Authorization": f"Bearer {main}", **form}
         portal = _setup_portal(server.base, main)
-        run.loads.append(
-            wrk(
-                "session create",
-                f"{server.base}/v1/billing_portal/sessions",
-                method="POST",
-                body=_form({"customer": portal["customer"]}),
-                headers=auth,
-            )
+        load(
+            "session create",
+            f"{server.base}/v1/billing_portal/sessions",
+            method="POST",
+            body=_form({"customer": portal["customer"]}),
+            headers=auth,
         )
-        run.loads.append(
-            wrk(
-                "configuration create",
-                f"{server.base}/v1/billing_portal/configurations",
-                method="POST",
-                body=_form(CONFIG_BODY_DICT),
-                headers=auth,
-            )
+        load(
+            "configuration create",
+            f"{server.base}/v1/billing_portal/configurations",
+            method="POST",
+            body=_form(CONFIG_BODY_DICT),
+            headers=auth,
         )
-        run.loads.append(wrk("portal overview", f"{server.base}/p/api/overview", headers={"Cookie": portal["cookie"]}))
+        load("portal overview", f"{server.base}/p/api/overview", headers={"Cookie": portal["cookie"]})
         large = {"Authorization": f"Bearer {seed['keys']['large']}"}
-        run.loads.append(wrk(f"list 10 of {ROWS:,}", f"{server.base}/v1/subscriptions?limit=10", headers=large))
-        run.loads.append(
-            wrk(
-                f"list paused of {ROWS:,}",
-                f"{server.base}/v1/subscriptions?collection_paused=true&limit=10",
-                headers=large,
-            )
+        load(f"list 10 of {ROWS:,}", f"{server.base}/v1/subscriptions?limit=10", headers=large)
+        load(
+            f"list paused of {ROWS:,}", f"{server.base}/v1/subscriptions?collection_paused=true&limit=10", headers=large
         )
     finally:
         server.stop()
+        floor.stop()
     run.export = _export(env, seed, ROWS)
     return run
 
@@ -372,18 +398,19 @@ def report(runs: list[Run]) -> str:
         f"Benchmarks: {DURATION}s per load, {CONNECTIONS} connections, wrk from another process; "
         f"{ROWS:,} subscriptions for the list and export.",
         "",
-        "| backend | workers | load | req/s | ratio to floor | p50 ms | p99 ms | target |",
-        "|---|---|---|---|---|---|---|---|",
+        "| backend | workers | load | req/s | floor req/s just before | ratio to floor | p50 ms | p99 ms | target |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
-        assert run.floor is not None
+        floors = sorted(f.rps for f in run.floors)
+        p99s = sorted(f.p99_ms for f in run.floors)
         lines.append(
-            f"| {run.backend} | {run.workers} | floor (form + INSERT + 1 KB JSON) | {run.floor.rps:,.0f} | 1.00 | "
-            f"{run.floor.p50_ms:.1f} | {run.floor.p99_ms:.1f} | |"
+            f"| {run.backend} | {run.workers} | floor (form + INSERT + 1 KB JSON), {len(floors)} runs | "
+            f"{floors[0]:,.0f}-{floors[-1]:,.0f} | | 1.00 | | {p99s[0]:.1f}-{p99s[-1]:.1f} | |"
         )
         unfiltered = next(x for x in run.loads if x.name.startswith("list 10"))
         for load in run.loads:
-            ratio = load.rps / run.floor.rps
+            ratio = load.rps / load.floor_rps
             target = ""
             if load.name == "session create":
                 ok = ratio >= 0.6 and load.p99_ms <= 100
@@ -393,8 +420,8 @@ def report(runs: list[Run]) -> str:
                 target = f"{'met' if ok else 'MISSED'} (p99 <= 2x unfiltered: {2 * unfiltered.p99_ms:.1f} ms)"
             errors = f" ({load.errors} errors)" if load.errors else ""
             lines.append(
-                f"| {run.backend} | {run.workers} | {load.name}{errors} | {load.rps:,.0f} | {ratio:.2f} | "
-                f"{load.p50_ms:.1f} | {load.p99_ms:.1f} | {target} |"
+                f"| {run.backend} | {run.workers} | {load.name}{errors} | {load.rps:,.0f} | {load.floor_rps:,.0f} | "
+                f"{ratio:.2f} | {load.p50_ms:.1f} | {load.p99_ms:.1f} | {target} |"
             )
     lines += ["", "| backend | export | rows | seconds | server peak memory |", "|---|---|---|---|---|"]
     for run in runs:
