@@ -77,7 +77,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _listeners(port: int) -> int:
+def listeners(port: int) -> int:
     """Sockets listening on `port` (each worker has its own: app/http/server.py)."""
     count = 0
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
@@ -104,7 +104,7 @@ class Server:
             try:
                 # Every worker listening, not just the first: a load started earlier would put
                 # all its connections on the workers that were up.
-                if _listeners(self.port) >= workers and httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                if listeners(self.port) >= workers and httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

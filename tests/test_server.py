@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from app.http.server import _Config
+from bench.run import listeners
 from tests.conftest import LiveServer, serve
 
 
@@ -76,15 +77,6 @@ def test_connections_are_spread_over_the_workers_sockets() -> None:
             sock.close()
 
 
-def _listeners(port: int) -> int:
-    count = 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            count += fields[1].endswith(f":{port:04X}") and fields[3] == "0A"
-    return count
-
-
 @pytest.fixture
 def two_workers(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     yield from serve(database_url, tmp_path, WORKERS="2")
@@ -93,9 +85,9 @@ def two_workers(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
 def test_portal_serve_with_two_workers_listens_twice_and_serves(two_workers: LiveServer) -> None:
     port = int(two_workers.base_url.rsplit(":", 1)[1])
     deadline = time.monotonic() + 30
-    while _listeners(port) < 2 and time.monotonic() < deadline:
+    while listeners(port) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)  # the second worker may still be starting
-    assert _listeners(port) == 2
+    assert listeners(port) == 2
     with httpx.Client(base_url=two_workers.base_url) as client:
         for _ in range(20):
             assert client.get("/healthz").status_code == 200

@@ -67,6 +67,8 @@ class Direct:
         processors = tuple(_bind_processor(binds[name].type, dialect) for name in names)
         selected = getattr(self.statement, "selected_columns", None)
         results = tuple(_result_processor(column.type, dialect) for column in selected) if selected else ()
+        if not any(results):
+            results = ()  # rows come back as they are
         return _Plan(compiled.string, names, fixed, processors, results, selected is not None)
 
     def values(self, plan: _Plan, given: dict[str, Any]) -> tuple[Any, ...]:
@@ -121,7 +123,7 @@ def run(session: Session, statement: Direct, given: list[dict[str, Any]]) -> lis
         raise _translated(connection, plan, values, error, cursor) from error
     finally:
         cursor.close()
-    if not plan.results or not any(plan.results):
+    if not plan.results:
         return [tuple(row) for row in fetched]
     return [
         tuple(
