@@ -27,12 +27,12 @@ from typing import Any, TypeVar
 import aiosqlite
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DataError, DisconnectionError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_
 
 from app.clock import Clock
-from app.errors import Conflict, InvalidRequest
+from app.errors import Conflict, InvalidRequest, StripeError
 from app.store.uow import UnitOfWork
 
 
@@ -189,6 +189,16 @@ def _postgresql_engine(url: str, *, pool_size: int) -> AsyncEngine:
     return engine
 
 
+# Deadlock detected, serialization failure: the transaction was rolled back and may be retried.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return str(state) if state else None
+
+
 class Database:
     def __init__(
         self,
@@ -223,8 +233,14 @@ class Database:
         """One transaction. Rolled back on leaving unless the use case committed it."""
         maker = self._write_sessions if write else self._read_sessions
         session: AsyncSession = maker()
+        uow = UnitOfWork(session, dialect=self.dialect, base_url=self.base_url, clock=self.clock)
         try:
-            yield UnitOfWork(session, dialect=self.dialect, base_url=self.base_url, clock=self.clock)
+            yield uow
+        except StripeError as exc:
+            if exc.keeps_changes and write:
+                # A failure Stripe records (a declined charge's attempt and event): kept, then reported.
+                await uow.commit()
+            raise
         except IntegrityError as exc:
             # A constraint settled a race against a concurrent request: nothing was written; retry is safe.
             raise Conflict(
@@ -237,10 +253,25 @@ class Database:
                 "A value in the request cannot be stored (out of range, or text with a NUL character).",
                 code="parameter_invalid_string",
             ) from exc
+        except DBAPIError as exc:
+            if _sqlstate(exc) not in RETRYABLE_SQLSTATES:
+                raise
+            # PostgreSQL broke a deadlock or a serialization conflict by rolling this one back.
+            raise Conflict(
+                "The request conflicted with another request changing the same objects. Please retry."
+            ) from exc
         finally:
             # close() rolls back whatever was not committed and detaches the rows without expiring
             # them, so values read inside the unit of work stay usable after it.
             await session.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work committed when the block ends without an error: for boundaries (CLI
+        commands, set-up code) that run one use case and have no response to render first."""
+        async with self.uow() as uow:
+            yield uow
+            await uow.commit()
 
     async def ping(self) -> None:
         async with self.reader.connect() as conn:

@@ -218,6 +218,8 @@ class Invoice(ScopedRecord):
         Index("ix_invoices_scope_created", "account_id", "livemode", "created", "pk"),
         Index("ix_invoices_scope_customer", "account_id", "livemode", "customer_id"),
         Index("ix_invoices_scope_subscription", "account_id", "livemode", "subscription_id"),
+        # Numbers come from a counter (CounterRepository.next); the database holds them unique too.
+        Index("uq_invoices_scope_number", "account_id", "livemode", "number", unique=True),
     )
 
     customer_id: Mapped[str] = mapped_column(String(64))
@@ -227,6 +229,8 @@ class Invoice(ScopedRecord):
     currency: Mapped[str] = mapped_column(String(3))
     lines: Mapped[list[Any]] = mapped_column(default=list)
     amount_paid: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Charges tried (succeeded or declined), Stripe's attempt_count.
+    attempt_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     number: Mapped[str | None] = mapped_column(String(64))
     period_start: Mapped[int] = mapped_column(BigInteger)
     period_end: Mapped[int] = mapped_column(BigInteger)
@@ -413,3 +417,25 @@ class DashboardLoginFailure(Base):
     email: Mapped[str] = mapped_column(String(512))
     client_address: Mapped[str] = mapped_column(String(64))
     at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Counter(Base):
+    """A sequence of one account and mode (invoice numbers), allocated by an atomic upsert so two
+    transactions never take the same value (see CounterRepository.next)."""
+
+    __tablename__ = "counters"
+
+    account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class ThrottleKey(Base):
+    """One row per rate-limited key (an email, a client address): taking its row lock serializes
+    the requests that count against the same limit, so count-then-record is atomic."""
+
+    __tablename__ = "throttle_keys"
+
+    key: Mapped[str] = mapped_column(String(700), primary_key=True)
+    touched: Mapped[int] = mapped_column(BigInteger)

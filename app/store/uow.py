@@ -14,6 +14,7 @@ from app.store.append import inserter, loaded, model_values
 from app.store.base import Base
 from app.store.repositories.accounts import AccountRepository, ApiKeyRepository
 from app.store.repositories.configurations import ConfigurationRepository
+from app.store.repositories.counters import CounterRepository
 from app.store.repositories.customers import CustomerRepository
 from app.store.repositories.dashboard import DashboardRepository
 from app.store.repositories.events import EventRepository
@@ -51,6 +52,7 @@ class UnitOfWork:
         self.accounts = AccountRepository(session)
         self.api_keys = ApiKeyRepository(session)
         self.customers = CustomerRepository(session)
+        self.counters = CounterRepository(session, dialect=dialect)
         self.events = EventRepository(session)
         self.idempotency = IdempotencyRepository(session, dialect=dialect)
         self.products = ProductRepository(session)

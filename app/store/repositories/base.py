@@ -48,7 +48,15 @@ class ScopedRepository(Generic[M]):
         return (await self.session.execute(self.scoped(scope).where(self.model.id == object_id))).scalar()
 
     async def get_for_update(self, scope: Scope, object_id: str) -> M | None:
-        stmt = self.scoped(scope).where(self.model.id == object_id).with_for_update()
+        """The row, locked until the transaction ends (PostgreSQL: FOR UPDATE; SQLite's write
+        transactions hold the only writer), and read again: an instance loaded earlier in this
+        unit of work is refreshed, so the caller decides on the state the lock protects."""
+        stmt = (
+            self.scoped(scope)
+            .where(self.model.id == object_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
         return (await self.session.execute(stmt)).scalar()
 
     async def many(self, scope: Scope, ids: list[str]) -> dict[str, M]:

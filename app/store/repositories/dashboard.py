@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.store.models import DashboardLoginFailure, DashboardSession, DashboardUser
@@ -37,3 +37,6 @@ class DashboardRepository:
         if client_address is not None:
             stmt = stmt.where(DashboardLoginFailure.client_address == client_address)
         return int((await self.session.execute(stmt)).scalar_one())
+
+    async def forget_failure(self, pk: int) -> None:
+        await self.session.execute(delete(DashboardLoginFailure).where(DashboardLoginFailure.pk == pk))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 
 from app.scope import Scope
 from app.store.models import Invoice
@@ -40,12 +38,3 @@ class InvoiceRepository(ScopedRepository[Invoice]):
     async def by_access_token(self, token: str) -> Invoice | None:
         """The hosted invoice page: the unguessable token is the only credential."""
         return (await self.session.execute(select(Invoice).where(Invoice.access_token == token))).scalar()
-
-    async def count_numbered(self, scope: Scope, customer_id: str) -> int:
-        stmt: Any = (
-            select(func.count())
-            .select_from(Invoice)
-            .where(Invoice.account_id == scope.account_id, Invoice.livemode == scope.livemode)
-            .where(Invoice.customer_id == customer_id, Invoice.number.is_not(None))
-        )
-        return int((await self.session.execute(stmt)).scalar_one())
