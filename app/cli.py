@@ -73,7 +73,7 @@ def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
     from app.services import accounts as account_service
 
     async def go(db: Database) -> int:
-        async with db.uow() as uow:
+        async with db.transaction() as uow:
             new = await account_service.create(
                 uow, settings.make_clock(), name=args.name, email=args.email, billing=args.billing
             )
@@ -87,7 +87,7 @@ def cmd_accounts_update(args: argparse.Namespace, settings: Settings) -> int:
     from app.services import accounts as account_service
 
     async def go(db: Database) -> int:
-        async with db.uow() as uow:
+        async with db.transaction() as uow:
             account = await account_service.set_billing(uow, args.account, args.billing == "on")
         if account is None:
             print(f"no such account: {args.account}", file=sys.stderr)
@@ -102,7 +102,7 @@ def cmd_accounts_roll_keys(args: argparse.Namespace, settings: Settings) -> int:
     from app.services import accounts as account_service
 
     async def go(db: Database) -> int:
-        async with db.uow() as uow:
+        async with db.transaction() as uow:
             new = await account_service.roll_keys(uow, settings.make_clock(), args.account)
         if new is None:
             print(f"no such account: {args.account}", file=sys.stderr)
@@ -125,8 +125,8 @@ def cmd_accounts_list(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from app import demo as demo_service
     from app.services import accounts as account_service
-    from app.services import demo as demo_service
 
     key_file = Path(args.key_file)
 
@@ -239,7 +239,7 @@ def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
     password = args.password or getpass.getpass("Password (10+ characters): ")
 
     async def go(db: Database) -> int:
-        async with db.uow() as uow:
+        async with db.transaction() as uow:
             try:
                 user = await dashboard_users.create_user(
                     uow, settings.make_clock(), account_id=args.account, email=args.email, password=password

@@ -101,7 +101,7 @@ async def _seed(db: Database, ctx: Ctx) -> None:
 
 async def ensure_demo(db: Database, clock: Clock) -> DemoResult:
     """Create the demo account and its data the first time; every time, a fresh portal session URL."""
-    async with db.uow() as uow:
+    async with db.transaction() as uow:
         account = await uow.accounts.get_by_name(DEMO_NAME)
         new = None
         if account is None:
@@ -112,7 +112,7 @@ async def ensure_demo(db: Database, clock: Clock) -> DemoResult:
     if new is not None:
         await _seed(db, ctx)
         password = secrets.token_urlsafe(12)
-        async with db.uow() as uow:
+        async with db.transaction() as uow:
             await dashboard_users.create_user(uow, clock, account_id=account.id, email=DEMO_USER, password=password)
     result = DemoResult(account.id, new.test_key if new else None, password)
     async with db.uow() as uow:

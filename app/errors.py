@@ -11,6 +11,9 @@ class StripeError(Exception):
     type: str = "invalid_request_error"
     code: str | None = None
     should_retry: bool | None = None
+    # True for the few failures Stripe records anyway (a declined charge's attempt and event): the
+    # boundary commits the unit of work before rendering the error. Everything else rolls back.
+    keeps_changes: bool = False
 
     def __init__(
         self, message: str, *, code: str | None = None, param: str | None = None, status: int | None = None

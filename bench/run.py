@@ -184,10 +184,9 @@ async def _seed(url: str, rows: int) -> dict[str, Any]:
     db = Database(url)
     clock = SystemClock()
     keys = {}
-    async with db.uow() as uow:
+    async with db.transaction() as uow:
         for name in ("main", "small", "large"):
             keys[name] = await account_service.create(uow, clock, name=f"bench {name}", billing=True)
-        await uow.commit()
     await db.dispose()
     accounts = {name: new.account.id for name, new in keys.items()}
     for name, count in (("small", SMALL_EXPORT), ("large", rows)):

@@ -101,14 +101,14 @@ class Keys:
 
 @pytest.fixture
 async def keys(db: Database, clock: FixedClock) -> Keys:
-    async with db.uow() as uow:
+    async with db.transaction() as uow:
         new = await account_service.create(uow, clock, name="test merchant", billing=True)
     return Keys(new.account.id, new.test_key, new.live_key)
 
 
 @pytest.fixture
 async def other_keys(db: Database, clock: FixedClock) -> Keys:
-    async with db.uow() as uow:
+    async with db.transaction() as uow:
         new = await account_service.create(uow, clock, name="another merchant", billing=True)
     return Keys(new.account.id, new.test_key, new.live_key)
 

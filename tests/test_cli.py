@@ -54,7 +54,7 @@ def test_r16_export_subscriptions_command(tmp_path: Path) -> None:
 
     async def seed() -> tuple[str, str]:
         app = create_app(Settings(database_url=url), FixedClock())
-        async with app.state.portal.db.uow() as uow:
+        async with app.state.portal.db.transaction() as uow:
             new = await account_service.create(uow, FixedClock(), name="export shop")
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t", auth=(new.test_key, "")) as c:

@@ -51,3 +51,10 @@ def test_routers_hold_no_sql_and_no_commit() -> None:
     for path in _modules("http/v1"):
         text = path.read_text()
         assert "commit(" not in text and "select(" not in text, path
+
+
+def test_services_never_commit() -> None:
+    """One owner of the transaction: the boundary (API call, portal or dashboard action, CLI
+    command, worker job) commits; a use case in app/services only loads, decides and writes."""
+    for path in _modules("services"):
+        assert "commit(" not in path.read_text(), path

@@ -85,7 +85,7 @@ async def current(request: Request) -> Visit:
     token = request.cookies.get(COOKIE)
     if not token:
         raise SignedOut()
-    async with state.db.uow() as uow:
+    async with state.db.transaction() as uow:
         session = await dashboard_users.resume(uow, state.clock, token)
     if session is None:
         raise SignedOut()
@@ -148,10 +148,13 @@ async def login(request: Request) -> Response:
     if not expected or not secrets.compare_digest(presented, expected):
         return _login_page(request, 403, _t(request)("d_login_failed"))
     address = request.client.host if request.client else "unknown"
-    async with state.db.uow() as uow:
-        signed = await dashboard_users.sign_in(
-            uow, state.clock, str(form.get("email") or ""), str(form.get("password") or ""), address
-        )
+    async with state.db.transaction() as uow:
+        attempt = await dashboard_users.begin_sign_in(uow, state.clock, str(form.get("email") or ""), address)
+    signed = None
+    if attempt is not None:
+        ok = await dashboard_users.password_matches(attempt, str(form.get("password") or ""))
+        async with state.db.transaction() as uow:
+            signed = await dashboard_users.finish_sign_in(uow, state.clock, attempt, ok)
     if signed is None:
         return _login_page(request, 401, _t(request)("d_login_failed"))
     response = back("/")
@@ -170,7 +173,7 @@ async def login(request: Request) -> Response:
 @router.post("/logout")
 async def logout(request: Request, visit: VisitDep) -> Response:
     await _form(request, visit)
-    async with visit.state.db.uow() as uow:
+    async with visit.state.db.transaction() as uow:
         await dashboard_users.sign_out(uow, visit.token)
     response = back("/login")
     response.delete_cookie(COOKIE, path="/dashboard")
@@ -181,7 +184,7 @@ async def logout(request: Request, visit: VisitDep) -> Response:
 async def switch_mode(request: Request, visit: VisitDep) -> Response:
     """R2: test or live; the dashboard never shows both."""
     form = await _form(request, visit)
-    async with visit.state.db.uow() as uow:
+    async with visit.state.db.transaction() as uow:
         await dashboard_users.switch_mode(uow, visit.token, form.get("mode") == "live")
     return back(str(form.get("next") or "/").removeprefix("/dashboard") or "/")
 

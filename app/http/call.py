@@ -19,9 +19,10 @@ from fastapi.responses import StreamingResponse
 
 from app import objects
 from app.context import Ctx
-from app.errors import IdempotencyError, IdempotencyKeyInUse, InvalidRequest
+from app.errors import IdempotencyError, IdempotencyKeyInUse, InvalidRequest, StripeError
 from app.http.auth import authenticate
 from app.http.state import AppState
+from app.http.wire.errors import error_body
 from app.http.wire.form import request_params
 from app.http.wire.params import parse
 from app.params.base import Params
@@ -135,7 +136,14 @@ class ApiCall:
                 return json_response(
                     existing.body.encode(), existing.status_code, headers={"Idempotent-Replayed": "true"}
                 )
-            result = await action(uow)
+            try:
+                result = await action(uow)
+            except StripeError as exc:
+                if exc.keeps_changes:
+                    # The failure is kept (committed on the way out), so its replay is too.
+                    error = dumps(error_body(exc)).decode()
+                    await uow.idempotency.complete(self.scope, key, status_code=exc.status, body=error)
+                raise
             body = dumps(await self._render(uow, result, expand, url))
             await uow.idempotency.complete(self.scope, key, status_code=200, body=body.decode())
             await uow.commit()

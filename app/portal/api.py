@@ -21,6 +21,7 @@ from app.http.wire.params import parse
 from app.params.portal_api import CancelBody, CustomerBody, PaymentMethodBody, PlanChangeBody, PortalBody
 from app.portal.visit import Visit, VisitDep, check_csrf
 from app.services import portal as portal_service
+from app.services import visits
 from app.store.uow import UnitOfWork
 
 router = APIRouter(prefix="/p/api", tags=["customer portal"])
@@ -54,6 +55,9 @@ async def _change(request: Request, visit: Visit, action: Callable[[UnitOfWork],
     check_csrf(visit, request.headers.get("x-csrf-token"))
     async with visit.state.db.uow() as uow:
         await action(uow)
+        if visit.visitor.session.flow and not visit.flow_done:
+            # The deep-link flow's action is done: the whole portal opens up (as on the hosted page).
+            await visits.finish_flow(uow, visit.token)
         await uow.commit()
     return json_response(dumps(await _overview(visit)))
 

@@ -104,7 +104,7 @@ async def request_link(token: str, request: Request, background: BackgroundTasks
         per_address=state.settings.login_requests_per_address_per_hour,
     )
     address = request.client.host if request.client else "unknown"
-    async with state.db.uow() as uow:
+    async with state.db.transaction() as uow:
         mail = await login_service.request_link(uow, state.clock, login, email, address, limits)
     if mail is not None:
         background.add_task(state.mailer.send, _compose(t, login, mail))
@@ -152,7 +152,7 @@ async def confirm(token: str, link: str, request: Request) -> Response:
     if not _csrf_ok(request, form.get("csrf_token")):
         return _form(request, login, "confirm", link=link, error=t("login_form_expired"), status=403)
     state = app_state(request)
-    async with state.db.uow() as uow:
+    async with state.db.transaction() as uow:
         opened = await login_service.confirm_link(uow, state.clock, login, link)
     if opened is None:
         return _form(request, login, "email", error=t("login_link_used"), status=410)
@@ -171,7 +171,7 @@ async def confirm_code(token: str, request: Request) -> Response:
     if not _csrf_ok(request, form.get("csrf_token")):
         return _form(request, login, "code", email=email, error=t("login_form_expired"), status=403)
     state = app_state(request)
-    async with state.db.uow() as uow:
+    async with state.db.transaction() as uow:
         opened = await login_service.confirm_code(uow, state.clock, login, email, str(form.get("code") or ""))
     if opened is None:
         return _form(request, login, "code", email=email, error=t("login_code_wrong"), status=400)

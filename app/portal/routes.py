@@ -52,7 +52,7 @@ def expired_page(request: Request, expired: visits.Expired | None) -> HTMLRespon
 async def open_session(secret: str, request: Request) -> Response:
     """Exchange the single-use session URL for a visit cookie."""
     state = app_state(request)
-    async with state.db.uow() as uow:
+    async with state.db.transaction() as uow:
         opened = await visits.open_session(uow, state.clock, secret)
     if opened is None:
         return message_page(request, "expired_title", "expired_body", status=404)

@@ -64,7 +64,6 @@ async def create(
         )
     )
     keys = _issue_keys(uow, account.id, now)
-    await uow.commit()
     return NewAccount(account, keys[False], keys[True])
 
 
@@ -78,7 +77,6 @@ async def roll_keys(uow: UnitOfWork, clock: Clock, account_id: str) -> NewAccoun
         if key.revoked_at is None:
             key.revoked_at = now
     keys = _issue_keys(uow, account_id, now)
-    await uow.commit()
     return NewAccount(account, keys[False], keys[True])
 
 
@@ -94,5 +92,4 @@ async def set_billing(uow: UnitOfWork, account_id: str, enabled: bool) -> Accoun
     if account is None:
         return None
     account.billing_enabled = enabled
-    await uow.commit()
     return account

@@ -9,6 +9,8 @@ from app.ids import new_id
 from app.objects.customers import render_customer
 from app.params.base import created_bounds
 from app.params.customers import CustomerCreateParams, CustomerListParams, CustomerUpdateParams
+from app.services import locks
+from app.services import subscriptions as subscription_service
 from app.services.common import blank, dump, merge_metadata
 from app.store.models import Customer
 from app.store.repositories.base import Cursor, Page
@@ -83,8 +85,8 @@ async def retrieve(uow: UnitOfWork, ctx: Ctx, customer_id: str) -> Customer:
 
 
 async def update(uow: UnitOfWork, ctx: Ctx, customer_id: str, params: CustomerUpdateParams) -> Customer:
-    """Change only what was sent; record `customer.updated` with the previous values."""
-    customer = await get(uow, ctx, customer_id)
+    """Change only what was sent (maps merged under the lock); record `customer.updated` with the previous values."""
+    customer = await locks.customer(uow, ctx, customer_id)
     before = render_customer(customer)
     sent = params.sent()
     for name in ("email", "name", "phone", "description"):
@@ -119,8 +121,13 @@ async def update(uow: UnitOfWork, ctx: Ctx, customer_id: str, params: CustomerUp
 
 
 async def delete(uow: UnitOfWork, ctx: Ctx, customer_id: str) -> Customer:
-    """Delete a customer; later reads see Stripe's deleted stub."""
-    customer = await get(uow, ctx, customer_id)
+    """Delete a customer: their subscriptions are canceled at once (each with its
+    `customer.subscription.deleted`, as Stripe does), then `customer.deleted`; later reads see
+    Stripe's deleted stub."""
+    customer = await locks.customer(uow, ctx, customer_id)
+    for sub in await uow.subscriptions.for_customer(ctx.scope, customer.id):
+        if sub.status not in subscription_service.ENDED:
+            await subscription_service.end_now(uow, ctx, sub, reason="cancellation_requested")
     snapshot = render_customer(customer)
     customer.deleted = True
     outbox.record(uow, ctx, "customer.deleted", snapshot)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -51,7 +53,6 @@ async def create_user(uow: UnitOfWork, clock: Clock, *, account_id: str, email: 
             created=unix(clock),
         )
     )
-    await uow.commit()
     assert isinstance(user, DashboardUser)
     return user
 
@@ -62,32 +63,73 @@ class SignedIn:
     session: DashboardSession
 
 
-async def sign_in(uow: UnitOfWork, clock: Clock, email: str, password: str, client_address: str) -> SignedIn | None:
-    """A session for the right password; None otherwise, or when failures passed their limits."""
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in let through the failure limits, recorded as a failure until its password checks."""
+
+    failure_pk: int
+    user_id: str | None
+    account_id: str | None
+    password_hash: str
+
+
+# Argon2 takes tens of milliseconds of CPU: verified on two threads of its own (argon2 releases
+# the GIL), so a burst of sign-ins neither holds the event loop nor takes every core; the rest wait
+# in the pool's queue.
+_HASHING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="password-hash")
+
+
+async def begin_sign_in(uow: UnitOfWork, clock: Clock, email: str, client_address: str) -> Attempt | None:
+    """Within the limits (None when past them), record the attempt as a failure. The limit's keys
+    are locked while counting, so a burst of concurrent attempts cannot all pass the count: each
+    sees the ones before it (the boundary commits this before the password is checked)."""
     now = unix(clock)
     normalised = normalise_email(email) or email.strip().lower()[:512]
+    address = client_address[:64]
+    await uow.counters.hold([f"dashboard:email:{normalised}", f"dashboard:address:{address}"], now=now)
     since = now - FAILURE_WINDOW
     if (
         await uow.dashboard.failures_since(since, email=normalised) >= MAX_FAILURES_PER_USER
-        or await uow.dashboard.failures_since(since, client_address=client_address) >= MAX_FAILURES_PER_ADDRESS
+        or await uow.dashboard.failures_since(since, client_address=address) >= MAX_FAILURES_PER_ADDRESS
     ):
         return None
     user = await uow.dashboard.user_by_email(normalised)
-    try:
-        HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
-        ok = user is not None
-    except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok or user is None:
-        uow.dashboard.add(DashboardLoginFailure(email=normalised, client_address=client_address[:64], at=now))
-        await uow.commit()
+    failure = uow.dashboard.add(DashboardLoginFailure(email=normalised, client_address=address, at=now))
+    await uow.flush()
+    assert isinstance(failure, DashboardLoginFailure)
+    return Attempt(
+        failure.pk,
+        user.id if user else None,
+        user.account_id if user else None,
+        user.password_hash if user else _DUMMY_HASH,
+    )
+
+
+async def password_matches(attempt: Attempt, password: str) -> bool:
+    """Verify off the event loop (an unknown email costs the same as a known one)."""
+
+    def verify() -> bool:
+        try:
+            return bool(HASHER.verify(attempt.password_hash, password))
+        except (VerificationError, InvalidHashError):
+            return False
+
+    ok = await asyncio.get_running_loop().run_in_executor(_HASHING, verify)
+    return ok and attempt.user_id is not None
+
+
+async def finish_sign_in(uow: UnitOfWork, clock: Clock, attempt: Attempt, ok: bool) -> SignedIn | None:
+    """The right password: the attempt is no failure after all, and a session starts."""
+    if not ok or attempt.user_id is None or attempt.account_id is None:
         return None
+    await uow.dashboard.forget_failure(attempt.failure_pk)
+    now = unix(clock)
     token = secrets.token_urlsafe(32)
     session = uow.dashboard.add(
         DashboardSession(
             token_hash=_hash(token),
-            user_id=user.id,
-            account_id=user.account_id,
+            user_id=attempt.user_id,
+            account_id=attempt.account_id,
             csrf_token=secrets.token_urlsafe(24),
             livemode=False,
             created=now,
@@ -95,7 +137,7 @@ async def sign_in(uow: UnitOfWork, clock: Clock, email: str, password: str, clie
             ended=False,
         )
     )
-    await uow.commit()
+    assert isinstance(session, DashboardSession)
     return SignedIn(token, session)
 
 
@@ -107,7 +149,6 @@ async def resume(uow: UnitOfWork, clock: Clock, token: str) -> DashboardSession 
         return None
     if now - session.last_seen > 60:
         session.last_seen = now
-        await uow.commit()
     return session
 
 
@@ -115,7 +156,6 @@ async def sign_out(uow: UnitOfWork, token: str) -> None:
     session = await uow.dashboard.session_by_token_hash(_hash(token))
     if session is not None:
         session.ended = True
-        await uow.commit()
 
 
 async def switch_mode(uow: UnitOfWork, token: str, livemode: bool) -> None:
@@ -123,4 +163,3 @@ async def switch_mode(uow: UnitOfWork, token: str, livemode: bool) -> None:
     session = await uow.dashboard.session_by_token_hash(_hash(token))
     if session is not None:
         session.livemode = livemode
-        await uow.commit()

@@ -17,7 +17,7 @@ from app.objects.customers import invoice_prefix
 from app.objects.invoices import render_invoices
 from app.params.base import created_bounds
 from app.params.invoices import InvoiceAddLinesParams, InvoiceCreateParams, InvoiceListParams, InvoicePayParams
-from app.services import customers as customer_service
+from app.services import locks
 from app.services.common import merge_metadata
 from app.store.models import Invoice, PaymentMethod, Price, Subscription, SubscriptionItem
 from app.store.repositories.base import Cursor, Page
@@ -30,6 +30,13 @@ class CardDeclined(StripeError):
     status = 402
     type = "card_error"
     code = "card_declined"
+
+
+class PaymentDeclined(CardDeclined):
+    """A charge of an invoice was declined: the attempt and its `invoice.payment_failed` are
+    recorded (committed by the boundary) although the request fails, as Stripe records them."""
+
+    keeps_changes = True
 
 
 async def _render(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> dict[str, Any]:
@@ -94,7 +101,7 @@ def _new_invoice(
 
 async def create(uow: UnitOfWork, ctx: Ctx, params: InvoiceCreateParams) -> Invoice:
     """A draft invoice for a customer (lines are added with add_lines); records `invoice.created`."""
-    customer = await customer_service.get(uow, ctx, params.customer, param="customer")
+    customer = await locks.customer(uow, ctx, params.customer, param="customer")
     currency = (params.currency or customer.currency or "usd").lower()
     subscription_id = None
     if params.subscription is not None:
@@ -128,7 +135,7 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: InvoiceCreateParams) -> Invo
 
 async def add_lines(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: InvoiceAddLinesParams) -> Invoice:
     """Add lines to a draft: an amount, or a price times a quantity."""
-    invoice = await get(uow, ctx, invoice_id)
+    invoice = await locks.invoice(uow, ctx, invoice_id)
     if invoice.status != "draft":
         raise InvalidRequest("Lines can only be added to a draft invoice.", code="invoice_not_editable")
     before = await _render(uow, ctx, invoice)
@@ -189,7 +196,9 @@ def _pricing(price: Price) -> dict[str, Any]:
 
 async def _finalize(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
     now = ctx.now()
-    sequence = await uow.invoices.count_numbered(ctx.scope, invoice.customer_id) + 1
+    # Customer-level sequencing, Stripe's default: PREFIX-0001, PREFIX-0002, ... from a counter
+    # that concurrent finalizations cannot both take (and a unique index behind it).
+    sequence = await uow.counters.next(ctx.scope, f"invoice_number:{invoice.customer_id}")
     invoice.number = f"{invoice_prefix(invoice.customer_id)}-{sequence:04d}"
     invoice.status = "open"
     invoice.status_transitions = {**(invoice.status_transitions or {}), "finalized_at": now}
@@ -200,7 +209,7 @@ async def _finalize(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
 
 async def finalize(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:
     """Draft -> open (numbered, with a hosted page); a zero total is paid at once. Records `invoice.finalized`."""
-    invoice = await get(uow, ctx, invoice_id)
+    invoice = await locks.invoice(uow, ctx, invoice_id)
     if invoice.status != "draft":
         raise InvalidRequest(
             f"This invoice is already finalized (status {invoice.status}).", code="invoice_not_editable"
@@ -212,7 +221,9 @@ async def finalize(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:
     return invoice
 
 
-async def _mark_paid(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
+async def _mark_paid(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, *, charged: bool = False) -> None:
+    if charged:
+        invoice.attempt_count += 1
     invoice.status = "paid"
     invoice.amount_paid = sum(int(line.get("amount", 0)) for line in invoice.lines or [])
     invoice.status_transitions = {**(invoice.status_transitions or {}), "paid_at": ctx.now()}
@@ -253,7 +264,7 @@ async def method_to_charge(
 
 async def pay(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: InvoicePayParams) -> Invoice:
     """Pay an open invoice (out of band, or by charging a payment method)."""
-    invoice = await get(uow, ctx, invoice_id)
+    invoice = await locks.invoice(uow, ctx, invoice_id)
     if invoice.status == "draft":
         await _finalize(uow, ctx, invoice)
         outbox.record(uow, ctx, "invoice.finalized", await _render(uow, ctx, invoice))
@@ -274,9 +285,9 @@ async def pay(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: InvoicePayPara
                 code="invoice_no_payment_method_types",
             )
         if not charges(pm):
-            outbox.record(uow, ctx, "invoice.payment_failed", await _render(uow, ctx, invoice))
-            raise CardDeclined("Your card was declined.", param="payment_method")
-    await _mark_paid(uow, ctx, invoice)
+            await _payment_failed(uow, ctx, invoice)
+            raise PaymentDeclined("Your card was declined.", param="payment_method")
+    await _mark_paid(uow, ctx, invoice, charged=not params.paid_out_of_band)
     await _settle_subscription(uow, ctx, invoice)
     return invoice
 
@@ -294,7 +305,7 @@ async def _settle_subscription(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> N
 
 async def void(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:
     """Open -> void; records `invoice.voided`."""
-    invoice = await get(uow, ctx, invoice_id)
+    invoice = await locks.invoice(uow, ctx, invoice_id)
     if invoice.status != "open":
         raise InvalidRequest(
             f"You can only void an open invoice; this one is {invoice.status}.", code="invoice_not_open"
@@ -307,7 +318,7 @@ async def void(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:
 
 async def mark_uncollectible(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:
     """Open -> uncollectible; records `invoice.marked_uncollectible`."""
-    invoice = await get(uow, ctx, invoice_id)
+    invoice = await locks.invoice(uow, ctx, invoice_id)
     if invoice.status != "open":
         raise InvalidRequest(
             f"You can only mark an open invoice uncollectible; this one is {invoice.status}.", code="invoice_not_open"
@@ -421,7 +432,12 @@ async def collect(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, sub: Subscription
     if invoice.collection_method == "send_invoice":
         return False
     if charges(await payment_method_for(uow, ctx, invoice)):
-        await _mark_paid(uow, ctx, invoice)
+        await _mark_paid(uow, ctx, invoice, charged=True)
         return True
-    outbox.record(uow, ctx, "invoice.payment_failed", await _render(uow, ctx, invoice))
+    await _payment_failed(uow, ctx, invoice)
     return False
+
+
+async def _payment_failed(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
+    invoice.attempt_count += 1
+    outbox.record(uow, ctx, "invoice.payment_failed", await _render(uow, ctx, invoice))

@@ -81,6 +81,10 @@ async def request_link(
     now = unix(clock)
     hour_ago = now - 3600
     configuration = login.configuration
+    # Count-then-record is atomic: concurrent requests against the same limits wait for each other.
+    await uow.counters.hold(
+        [f"login:address:{client_address[:64]}", f"login:email:{configuration.id}:{email}"], now=now
+    )
     by_address = await uow.login_requests.count_since(since=hour_ago, client_address=client_address)
     by_email = await uow.login_requests.count_since(since=hour_ago, configuration_id=configuration.id, email=email)
     if by_address >= limits.per_address or by_email >= limits.per_email:
@@ -102,7 +106,6 @@ async def request_link(
             expires_at=now + rules.LINK_LIFETIME,
         )
     )
-    await uow.commit()
     if customer_id is None:
         return None
     return LoginMail(to=email, link=f"{login.url}/confirm/{link_token}", code=code, business_name=login.business_name)
@@ -121,9 +124,7 @@ async def _sign_in(uow: UnitOfWork, clock: Clock, login: LoginPage, request: Log
         return_url=login.configuration.default_return_url,
         opened_at=now,
     )
-    opened = visits.start_visit(uow, session, now)
-    await uow.commit()
-    return opened
+    return visits.start_visit(uow, session, now)
 
 
 async def confirm_link(uow: UnitOfWork, clock: Clock, login: LoginPage, link_token: str) -> visits.Opened | None:
@@ -161,7 +162,6 @@ async def confirm_code(uow: UnitOfWork, clock: Clock, login: LoginPage, email: s
         request.code_attempts += 1
         if request.code_attempts >= rules.MAX_CODE_ATTEMPTS:
             request.used_at = unix(clock)
-        await uow.commit()
         return None
     if request.customer_id is None:
         return None

@@ -20,6 +20,7 @@ from app.params.payment_methods import (
     PaymentMethodUpdateParams,
 )
 from app.services import customers as customer_service
+from app.services import locks
 from app.services.common import dump, merge_metadata
 from app.store.models import Customer, PaymentMethod
 from app.store.repositories.base import Cursor, Page
@@ -214,7 +215,10 @@ async def get(uow: UnitOfWork, ctx: Ctx, payment_method_id: str) -> PaymentMetho
 
 
 async def attach_to(uow: UnitOfWork, ctx: Ctx, pm: PaymentMethod, customer: Customer) -> PaymentMethod:
-    """Attach and record `payment_method.attached` (attaching to the same customer again changes nothing)."""
+    """Attach and record `payment_method.attached` (attaching to the same customer again changes nothing).
+    The caller holds the customer's lock; the method is locked and read again here, so of two
+    requests attaching it to different customers one wins and the other sees it taken."""
+    await uow.payment_methods.get_for_update(ctx.scope, pm.id)
     if pm.customer_id == customer.id:
         return pm
     if pm.customer_id is not None:
@@ -230,28 +234,22 @@ async def attach_to(uow: UnitOfWork, ctx: Ctx, pm: PaymentMethod, customer: Cust
 
 async def attach(uow: UnitOfWork, ctx: Ctx, id_or_token: str, customer_id: str) -> PaymentMethod:
     """Attach a payment method (or a test token) to a customer."""
-    customer = await customer_service.get(uow, ctx, customer_id, param="customer")
+    customer = await locks.customer(uow, ctx, customer_id, param="customer")
     pm = await resolve(uow, ctx, id_or_token, param="payment_method")
     return await attach_to(uow, ctx, pm, customer)
 
 
 async def detach(uow: UnitOfWork, ctx: Ctx, payment_method_id: str) -> PaymentMethod:
     """Detach (R9: never the last one of a customer with an active subscription); move defaults on."""
-    pm = await get(uow, ctx, payment_method_id)
+    # The customer's lock serializes this with every other change of its methods and
+    # subscriptions (R9 under races: a subscription created meanwhile is seen here).
+    pm = await locks.payment_method(uow, ctx, payment_method_id)
     if pm.customer_id is None:
         raise InvalidRequest(
             "The payment method you provided is not attached to a customer so detachment is impossible.",
             code="payment_method_unexpected_state",
         )
-    # The customer's row lock serialises concurrent detaches of its methods (R9 under races).
-    customer = await uow.customers.get_for_update(ctx.scope, pm.customer_id)
-    assert customer is not None, "a payment method's customer is never hard-deleted"
-    await uow.session.refresh(pm)
-    if pm.customer_id != customer.id:
-        raise InvalidRequest(
-            "The payment method you provided is not attached to a customer so detachment is impossible.",
-            code="payment_method_unexpected_state",
-        )
+    customer = await locks.owner(uow, ctx, pm.customer_id)
     remaining = [m.id for m in await uow.payment_methods.attached(ctx.scope, customer.id) if m.id != pm.id]
     payment_method_rules.check_detach(
         pm.id,
@@ -284,7 +282,7 @@ async def detach(uow: UnitOfWork, ctx: Ctx, payment_method_id: str) -> PaymentMe
 
 async def update(uow: UnitOfWork, ctx: Ctx, payment_method_id: str, params: PaymentMethodUpdateParams) -> PaymentMethod:
     """Billing details, metadata, a card's expiry; record `payment_method.updated`."""
-    pm = await get(uow, ctx, payment_method_id)
+    pm = await locks.payment_method(uow, ctx, payment_method_id)
     before = render_payment_method(pm)
     if params.billing_details is not None:
         billing = dict(pm.billing_details or {})

@@ -28,9 +28,9 @@ from app.params.subscriptions import (
 )
 from app.services import customers as customer_service
 from app.services import invoices as invoice_service
+from app.services import locks, updatability
 from app.services import payment_methods as pm_service
 from app.services import subscriptions as subscription_service
-from app.services import updatability
 from app.store.models import Customer, PortalConfiguration, PortalSession, Subscription
 from app.store.repositories.base import Cursor
 from app.store.uow import UnitOfWork
@@ -45,6 +45,37 @@ class Visitor:
     ctx: Ctx
     customer_id: str
     session: PortalSession
+    # A deep-link session (flow_data) allows only its flow's actions until the flow is done.
+    flow_done: bool = False
+
+
+# The portal's actions, as `allowed_by_flow` and `subscription_actions` name them.
+SUBSCRIPTION_ACTIONS = ("update", "cancel", "renew", "pause_collection", "resume_collection")
+PAYMENT_METHOD_ACTIONS = ("add_payment_method", "set_default_payment_method", "remove_payment_method")
+
+
+def allowed_by_flow(v: Visitor, action: str, subscription_id: str | None = None) -> bool:
+    """Whether the session's deep-link flow (if any, and not yet done) allows this action."""
+    flow = v.session.flow
+    if not flow or v.flow_done:
+        return True
+    kind = flow.get("type")
+    if kind == "payment_method_update":
+        return action in PAYMENT_METHOD_ACTIONS
+    wanted = {"subscription_cancel": ("cancel",), "subscription_update": ("update",)}.get(
+        kind or "", ("update",) if kind == "subscription_update_confirm" else ()
+    )
+    target = (flow.get(kind or "") or {}).get("subscription")
+    return action in wanted and subscription_id == target
+
+
+def _check_flow(v: Visitor, action: str, subscription_id: str | None = None) -> None:
+    if not allowed_by_flow(v, action, subscription_id):
+        raise PermissionDenied(
+            f"This portal session was created for the `{v.session.flow.get('type') if v.session.flow else ''}` "
+            "flow; other actions are available once it is complete.",
+            code="portal_flow_restricted",
+        )
 
 
 async def _configuration(uow: UnitOfWork, v: Visitor) -> PortalConfiguration:
@@ -59,11 +90,12 @@ async def _customer(uow: UnitOfWork, v: Visitor) -> Customer:
 
 
 async def _own_subscription(uow: UnitOfWork, v: Visitor, subscription_id: str) -> Subscription:
-    sub = await uow.subscriptions.get(v.ctx.scope, subscription_id)
-    if sub is None or sub.customer_id != v.customer_id:
+    """The visitor's subscription, locked (after the visitor's customer) for the action."""
+    peeked = await uow.subscriptions.get(v.ctx.scope, subscription_id)
+    if peeked is None or peeked.customer_id != v.customer_id:
         # Another customer's id looks exactly like a made-up one.
         raise ResourceMissing("subscription", subscription_id)
-    return sub
+    return await locks.subscription(uow, v.ctx, subscription_id)
 
 
 def _feature(configuration: PortalConfiguration, name: str) -> dict[str, Any]:
@@ -73,6 +105,28 @@ def _feature(configuration: PortalConfiguration, name: str) -> dict[str, Any]:
 
 def _refuse(code: str, message: str, param: str | None = None) -> RuleViolation:
     return RuleViolation(message, code=code, param=param)
+
+
+def subscription_actions(
+    configuration: PortalConfiguration, assessment: Assessment, sub: Subscription, today_phase: str
+) -> dict[str, bool]:
+    """What the portal offers for a subscription. The one decision: the page and the portal API
+    show it, and every action handler refuses what it does not offer."""
+    if sub.status in HIDDEN_STATUSES:
+        return dict.fromkeys(SUBSCRIPTION_ACTIONS, False)
+    return {
+        "update": assessment.can_update,
+        "cancel": assessment.can_cancel and not sub.cancel_at_period_end,
+        "renew": assessment.can_cancel and sub.cancel_at_period_end,
+        **pause_actions(configuration, today_phase, sub),
+    }
+
+
+async def _offered(
+    uow: UnitOfWork, v: Visitor, configuration: PortalConfiguration, sub: Subscription
+) -> dict[str, bool]:
+    assessment = await _assessment(uow, v, configuration, sub)
+    return subscription_actions(configuration, assessment, sub, rules.pause_phase(v.ctx.clock.now().date()))
 
 
 def pause_actions(configuration: PortalConfiguration, today_phase: str, sub: Subscription) -> dict[str, bool]:
@@ -139,10 +193,8 @@ async def overview(uow: UnitOfWork, v: Visitor) -> dict[str, Any]:
                     if i.price_id in prices
                 ],
                 "actions": {
-                    "update": a.can_update,
-                    "cancel": a.can_cancel and not sub.cancel_at_period_end,
-                    "renew": a.can_cancel and sub.cancel_at_period_end,
-                    **pause_actions(configuration, phase, sub),
+                    name: offered and allowed_by_flow(v, name, sub.id)
+                    for name, offered in subscription_actions(configuration, a, sub, phase).items()
                 },
                 "limitations": [{"code": limit.code, "message": limit.message} for limit in a.limitations],
                 "update_options": (
@@ -195,12 +247,13 @@ async def overview(uow: UnitOfWork, v: Visitor) -> dict[str, Any]:
             "preferred_locales": list(customer.preferred_locales or []),
             "editable": (
                 list(_feature(configuration, "customer_update").get("allowed_updates") or [])
-                if _feature(configuration, "customer_update").get("enabled")
+                if _feature(configuration, "customer_update").get("enabled") and allowed_by_flow(v, "update_customer")
                 else []
             ),
         },
         "features": {
-            "payment_method_update": bool(_feature(configuration, "payment_method_update").get("enabled")),
+            "payment_method_update": bool(_feature(configuration, "payment_method_update").get("enabled"))
+            and allowed_by_flow(v, "add_payment_method"),
             "invoice_history": bool(_feature(configuration, "invoice_history").get("enabled")),
             "cancellation_reasons": (
                 list(_feature(configuration, "subscription_cancel").get("cancellation_reason", {}).get("options") or [])
@@ -242,14 +295,17 @@ async def cancel(
     uow: UnitOfWork, v: Visitor, subscription_id: str, *, reason: str | None = None, comment: str | None = None
 ) -> Subscription:
     """Cancel as the configuration says: at period end (undoable) or immediately, with the survey's answer."""
+    _check_flow(v, "cancel", subscription_id)
     configuration = await _configuration(uow, v)
     sub = await _own_subscription(uow, v, subscription_id)
     assessment = await _assessment(uow, v, configuration, sub)
-    if not assessment.can_cancel:
-        raise _refuse(
-            "subscription_not_cancelable",
-            "This subscription cannot be canceled here: " + "; ".join(x.message for x in assessment.limitations),
-        )
+    if not subscription_actions(configuration, assessment, sub, rules.pause_phase(v.ctx.clock.now().date()))["cancel"]:
+        reasons = "; ".join(x.message for x in assessment.limitations)
+        if sub.status in HIDDEN_STATUSES:
+            reasons = "it has already ended"
+        elif sub.cancel_at_period_end:
+            reasons = "it is already set to cancel at the end of the period"
+        raise _refuse("subscription_not_cancelable", "This subscription cannot be canceled here: " + reasons)
     cancel_feature = _feature(configuration, "subscription_cancel")
     survey = cancel_feature.get("cancellation_reason") or {}
     if reason is not None and (not survey.get("enabled") or reason not in (survey.get("options") or [])):
@@ -267,10 +323,15 @@ async def cancel(
 
 
 async def renew(uow: UnitOfWork, v: Visitor, subscription_id: str) -> Subscription:
-    """Undo a pending cancel-at-period-end."""
+    """Undo a pending cancel-at-period-end, where the portal offers it (not under a schedule, not
+    where cancellation is off: a merchant's cancellation stays the merchant's)."""
+    _check_flow(v, "renew", subscription_id)
+    configuration = await _configuration(uow, v)
     sub = await _own_subscription(uow, v, subscription_id)
-    if not sub.cancel_at_period_end or sub.status in HIDDEN_STATUSES:
-        raise _refuse("subscription_not_renewable", "This subscription is not set to cancel.")
+    if not (await _offered(uow, v, configuration, sub))["renew"]:
+        raise _refuse(
+            "subscription_not_renewable", "This subscription is not set to cancel, or cannot be renewed here."
+        )
     return await subscription_service.update(uow, v.ctx, sub.id, SubscriptionUpdateParams(cancel_at_period_end=False))
 
 
@@ -278,10 +339,11 @@ async def _checked_update(
     uow: UnitOfWork, v: Visitor, subscription_id: str, price_id: str | None, quantity: int | None
 ) -> tuple[Subscription, Any, Any, int]:
     """Validate a plan change against R4 and the configuration; the current item, new price and quantity."""
+    _check_flow(v, "update", subscription_id)
     configuration = await _configuration(uow, v)
     sub = await _own_subscription(uow, v, subscription_id)
     assessment = await _assessment(uow, v, configuration, sub)
-    if not assessment.can_update:
+    if not subscription_actions(configuration, assessment, sub, rules.pause_phase(v.ctx.clock.now().date()))["update"]:
         raise _refuse(
             assessment.codes[0] if assessment.codes else "subscription_not_updatable",
             "This subscription cannot be updated here: "
@@ -380,13 +442,14 @@ async def add_payment_method(
     exp_year: int | None = None,
 ) -> Any:
     """Add a card (test mode: Stripe's test cards and tokens) and make it the default, as Stripe's portal does."""
+    _check_flow(v, "add_payment_method")
     await _require_payment_method_update(uow, v)
     if v.ctx.scope.livemode:
         raise InvalidRequest(
             "Adding cards in live mode needs a card tokenization service, which this service does not run.",
             code="feature_not_supported",
         )
-    customer = await _customer(uow, v)
+    customer = await locks.customer(uow, v.ctx, v.customer_id)
     if token is not None:
         pm = await pm_service.resolve(uow, v.ctx, token, param="token")
     else:
@@ -415,7 +478,9 @@ async def _own_payment_method(uow: UnitOfWork, v: Visitor, payment_method_id: st
 
 
 async def set_default_payment_method(uow: UnitOfWork, v: Visitor, payment_method_id: str) -> Customer:
+    _check_flow(v, "set_default_payment_method")
     await _require_payment_method_update(uow, v)
+    await locks.customer(uow, v.ctx, v.customer_id)
     pm = await _own_payment_method(uow, v, payment_method_id)
     return await customer_service.update(
         uow,
@@ -427,6 +492,7 @@ async def set_default_payment_method(uow: UnitOfWork, v: Visitor, payment_method
 
 async def remove_payment_method(uow: UnitOfWork, v: Visitor, payment_method_id: str) -> Any:
     """Remove a method; R9 keeps the last one of a customer with an active subscription."""
+    _check_flow(v, "remove_payment_method")
     await _require_payment_method_update(uow, v)
     pm = await _own_payment_method(uow, v, payment_method_id)
     return await pm_service.detach(uow, v.ctx, pm.id)
@@ -437,6 +503,7 @@ EDITABLE = ("email", "name", "phone", "address")
 
 async def update_customer(uow: UnitOfWork, v: Visitor, fields: dict[str, Any]) -> Customer:
     """Update the details the configuration allows (customer_update.allowed_updates)."""
+    _check_flow(v, "update_customer")
     configuration = await _configuration(uow, v)
     feature = _feature(configuration, "customer_update")
     allowed = set(feature.get("allowed_updates") or []) if feature.get("enabled") else set()
@@ -451,18 +518,20 @@ async def update_customer(uow: UnitOfWork, v: Visitor, fields: dict[str, Any]) -
 
 async def resume_collection(uow: UnitOfWork, v: Visitor, subscription_id: str) -> Subscription:
     """R17: only while the retired pause setting still governs resuming (until 2024-07-31)."""
+    _check_flow(v, "resume_collection", subscription_id)
     configuration = await _configuration(uow, v)
     sub = await _own_subscription(uow, v, subscription_id)
-    if not pause_actions(configuration, rules.pause_phase(v.ctx.clock.now().date()), sub)["resume_collection"]:
+    if not (await _offered(uow, v, configuration, sub))["resume_collection"]:
         raise _refuse("resume_not_available", "Resuming payments is not available in this portal.")
     return await subscription_service.update(uow, v.ctx, sub.id, SubscriptionUpdateParams(pause_collection=""))
 
 
 async def pause_collection(uow: UnitOfWork, v: Visitor, subscription_id: str) -> Subscription:
     """R14/R17: the portal offered pausing only before 2024-03-29."""
+    _check_flow(v, "pause_collection", subscription_id)
     configuration = await _configuration(uow, v)
     sub = await _own_subscription(uow, v, subscription_id)
-    if not pause_actions(configuration, rules.pause_phase(v.ctx.clock.now().date()), sub)["pause_collection"]:
+    if not (await _offered(uow, v, configuration, sub))["pause_collection"]:
         raise _refuse("pause_not_available", "Pausing is not available in this portal.")
     return await subscription_service.update(
         uow, v.ctx, sub.id, SubscriptionUpdateParams(pause_collection=PauseCollectionParams(behavior="void"))

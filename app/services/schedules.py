@@ -12,6 +12,7 @@ from app.events import outbox
 from app.ids import new_id
 from app.objects.subscriptions import load_items, render_schedule
 from app.params.subscriptions import ScheduleCreateParams
+from app.services import locks
 from app.services import subscriptions as subscription_service
 from app.store.models import Subscription, SubscriptionSchedule
 from app.store.uow import UnitOfWork
@@ -26,7 +27,7 @@ async def get(uow: UnitOfWork, ctx: Ctx, schedule_id: str) -> SubscriptionSchedu
 
 async def create(uow: UnitOfWork, ctx: Ctx, params: ScheduleCreateParams) -> SubscriptionSchedule:
     """A schedule whose first phase is the subscription as it is now."""
-    sub = await subscription_service.get(uow, ctx, params.from_subscription, param="from_subscription")
+    sub = await locks.subscription(uow, ctx, params.from_subscription, param="from_subscription")
     if sub.status in subscription_service.ENDED:
         raise InvalidRequest("A canceled subscription cannot be put under a schedule.", param="from_subscription")
     if sub.schedule_id is not None:
@@ -91,7 +92,7 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: ScheduleCreateParams) -> Sub
 
 async def release(uow: UnitOfWork, ctx: Ctx, schedule_id: str) -> SubscriptionSchedule:
     """Detach the schedule; the subscription carries on by itself."""
-    schedule = await get(uow, ctx, schedule_id)
+    schedule = await locks.schedule(uow, ctx, schedule_id)
     if schedule.status not in ("active", "not_started"):
         raise InvalidRequest(
             f"You cannot release a subscription schedule that is currently in the `{schedule.status}` status.",
@@ -99,7 +100,11 @@ async def release(uow: UnitOfWork, ctx: Ctx, schedule_id: str) -> SubscriptionSc
         )
     schedule.status, schedule.released_at = "released", ctx.now()
     schedule.released_subscription = schedule.subscription_id
-    sub = await uow.subscriptions.get(ctx.scope, schedule.subscription_id) if schedule.subscription_id else None
+    sub = (
+        await uow.subscriptions.get_for_update(ctx.scope, schedule.subscription_id)
+        if schedule.subscription_id
+        else None
+    )
     schedule.subscription_id = None
     outbox.record(uow, ctx, "subscription_schedule.released", render_schedule(schedule))
     if sub is not None:

@@ -23,8 +23,8 @@ from app.params.subscriptions import (
     SubscriptionResumeParams,
     SubscriptionUpdateParams,
 )
-from app.services import customers as customer_service
 from app.services import invoices as invoice_service
+from app.services import locks
 from app.services.common import blank, merge_metadata
 from app.store.models import Price, Subscription, SubscriptionItem
 from app.store.repositories.base import Cursor, Page
@@ -112,7 +112,8 @@ def period_end(start: int, price: Price) -> int:
 
 async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) -> Subscription:
     """Create a subscription with its first invoice; the status follows trial, payment and collection."""
-    customer = await customer_service.get(uow, ctx, params.customer, param="customer")
+    # The customer's lock: R9 (a concurrent detach sees this subscription, or this sees the detach).
+    customer = await locks.customer(uow, ctx, params.customer, param="customer")
     prices = [await _recurring_price(uow, ctx, item.price, f"items[{i}][price]") for i, item in enumerate(params.items)]
     _check_compatible(prices, "items")
     method = params.collection_method or "charge_automatically"
@@ -227,7 +228,7 @@ def _editable_when_ended(params: SubscriptionUpdateParams) -> None:
 
 async def update(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: SubscriptionUpdateParams) -> Subscription:
     """Change items, cancellation, payment method, pause_collection (R15), metadata: one event (R18)."""
-    sub = await get(uow, ctx, subscription_id)
+    sub = await locks.subscription(uow, ctx, subscription_id)
     if sub.status in ENDED:
         _editable_when_ended(params)
     sent = params.sent()
@@ -361,7 +362,7 @@ async def _update_items(
 
 async def cancel(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: SubscriptionCancelParams) -> Subscription:
     """Cancel now; records `customer.subscription.deleted`."""
-    sub = await get(uow, ctx, subscription_id)
+    sub = await locks.subscription(uow, ctx, subscription_id)
     if sub.status in ENDED:
         raise InvalidRequest(
             f"The subscription {sub.id} has already been canceled.", code="resource_missing", param="id"
@@ -393,7 +394,7 @@ async def end_now(
 
 async def resume(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: SubscriptionResumeParams) -> Subscription:
     """Resume a `paused` subscription (a trial that ended without a payment method): a new period starts."""
-    sub = await get(uow, ctx, subscription_id)
+    sub = await locks.subscription(uow, ctx, subscription_id)
     if sub.status != "paused":
         raise InvalidRequest(
             f"Only subscriptions with status `paused` can be resumed; this one is `{sub.status}`. To resume "

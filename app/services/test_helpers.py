@@ -9,6 +9,7 @@ from app.domain import pause as pause_rules
 from app.errors import InvalidRequest
 from app.objects.subscriptions import load_items
 from app.services import invoices as invoice_service
+from app.services import locks
 from app.services import subscriptions as subscription_service
 from app.services.common import require_test_mode
 from app.store.models import Subscription
@@ -25,7 +26,7 @@ _ALLOWED = {
 async def set_status(uow: UnitOfWork, ctx: Ctx, subscription_id: str, status: str) -> Subscription:
     """Move a test-mode subscription to past_due, unpaid, incomplete_expired (or back to active)."""
     require_test_mode(ctx, "Test helpers")
-    sub = await subscription_service.get(uow, ctx, subscription_id)
+    sub = await locks.subscription(uow, ctx, subscription_id)
     if sub.status not in _ALLOWED[status]:
         raise InvalidRequest(
             f"A subscription cannot move from `{sub.status}` to `{status}`.",
@@ -55,7 +56,7 @@ async def set_status(uow: UnitOfWork, ctx: Ctx, subscription_id: str, status: st
 async def advance(uow: UnitOfWork, ctx: Ctx, subscription_id: str, periods: int) -> Subscription:
     """Renew a test-mode subscription `periods` times as if its period ends had passed."""
     require_test_mode(ctx, "Test helpers")
-    sub = await subscription_service.get(uow, ctx, subscription_id)
+    sub = await locks.subscription(uow, ctx, subscription_id)
     if sub.status in subscription_service.ENDED or sub.status in ("incomplete", "paused"):
         raise InvalidRequest(
             f"A `{sub.status}` subscription has no period to advance.", code="invalid_status_transition"

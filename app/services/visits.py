@@ -50,9 +50,7 @@ async def open_session(uow: UnitOfWork, clock: Clock, secret: str) -> Opened | E
             Scope(session.account_id, session.livemode), session.configuration_id
         )
         return Expired(session.return_url, await _login_url(uow, session, configuration))
-    opened = start_visit(uow, session, now)
-    await uow.commit()
-    return opened
+    return start_visit(uow, session, now)
 
 
 def start_visit(uow: UnitOfWork, session: PortalSession, now: int) -> Opened:
@@ -109,7 +107,9 @@ async def resume(
         return Expired(session.return_url, await _login_url(uow, session, configuration))
     ctx = Ctx(scope=scope, clock=clock, request_id=request_id, base_url=base_url)
     stale = now - visit.last_seen >= SEEN_WRITE_EVERY
-    return Signed(visit, Visitor(ctx=ctx, customer_id=visit.customer_id, session=session), stale)
+    return Signed(
+        visit, Visitor(ctx=ctx, customer_id=visit.customer_id, session=session, flow_done=visit.flow_done), stale
+    )
 
 
 async def touch(uow: UnitOfWork, clock: Clock, token: str) -> None:

@@ -43,7 +43,7 @@ async def test_publishable_key_is_refused(anon: httpx.AsyncClient) -> None:
 
 
 async def test_rolled_keys_stop_working(anon: httpx.AsyncClient, keys: Keys, db: Database, clock: FixedClock) -> None:
-    async with db.uow() as uow:
+    async with db.transaction() as uow:
         new = await account_service.roll_keys(uow, clock, keys.account_id)
     assert new is not None
     old = await anon.get("/v1/customers", auth=(keys.test, ""))

@@ -420,7 +420,7 @@ async def test_r17_stored_pause_setting_disappears_from_the_object_on_2024_08_01
 async def test_r19_live_mode_needs_paid_billing(app: object, db: Database, clock: FixedClock) -> None:
     """R19: without paid Billing, live mode is refused with a permission error that says how to get access;
     test mode works; nothing is created."""
-    async with db.uow() as uow:
+    async with db.transaction() as uow:
         new = await account_service.create(uow, clock, name="free tier", billing=False)
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with (
@@ -433,6 +433,6 @@ async def test_r19_live_mode_needs_paid_billing(app: object, db: Database, clock
         assert err["code"] == "billing_not_enabled" and "paid Billing" in err["message"]
         assert (await live.get("/v1/billing_portal/configurations")).json()["data"] == []
         assert (await create(test)).status_code == 200
-        async with db.uow() as uow:
+        async with db.transaction() as uow:
             await account_service.set_billing(uow, new.account.id, True)
         assert (await create(live)).status_code == 200

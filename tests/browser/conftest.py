@@ -60,7 +60,7 @@ async def page(chromium: Browser) -> AsyncIterator[Page]:
 async def merchant(live_server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
     """An API client for a fresh account on the live server."""
     db = Database(live_server.database_url)
-    async with db.uow() as uow:
+    async with db.transaction() as uow:
         new = await account_service.create(uow, SystemClock(), name="Browser Shop", billing=True)
     await db.dispose()
     async with httpx.AsyncClient(base_url=live_server.base_url, auth=(new.test_key, ""), timeout=30) as client:

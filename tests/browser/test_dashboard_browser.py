@@ -33,7 +33,7 @@ class Merchant:
 @pytest.fixture
 async def merchant(live_server: LiveServer) -> AsyncIterator[Merchant]:
     db = Database(live_server.database_url)
-    async with db.uow() as uow:
+    async with db.transaction() as uow:
         new = await account_service.create(uow, SystemClock(), name="Dashboard Shop", billing=True)
         email = f"owner-{new.account.id.lower()}@shop.example"
         await dashboard_users.create_user(uow, SystemClock(), account_id=new.account.id, email=email, password=PASSWORD)

@@ -31,7 +31,7 @@ def mail_server(database_url: str, mailbox: Mailbox, tmp_path_factory: pytest.Te
 @pytest.fixture
 async def merchant(mail_server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
     db = Database(mail_server.database_url)
-    async with db.uow() as uow:
+    async with db.transaction() as uow:
         new = await account_service.create(uow, SystemClock(), name="Login Browser Shop", billing=True)
     await db.dispose()
     async with httpx.AsyncClient(base_url=mail_server.base_url, auth=(new.test_key, ""), timeout=30) as client:

@@ -27,7 +27,7 @@ from tests.conftest import LiveServer
 def key(live_server: LiveServer) -> str:
     async def make() -> str:
         db = Database(live_server.database_url)
-        async with db.uow() as uow:
+        async with db.transaction() as uow:
             new = await account_service.create(uow, SystemClock(), name="sdk billing")
         await db.dispose()
         return new.test_key

@@ -21,7 +21,7 @@ from tests.contract.completeness import missing_fields
 def sdk(live_server: LiveServer) -> stripe.StripeClient:
     async def make() -> str:
         db = Database(live_server.database_url)
-        async with db.uow() as uow:
+        async with db.transaction() as uow:
             new = await account_service.create(uow, SystemClock(), name="sdk everything")
         await db.dispose()
         return new.test_key

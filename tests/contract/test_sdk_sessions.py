@@ -19,7 +19,7 @@ from tests.conftest import LiveServer
 def sdk(live_server: LiveServer) -> stripe.StripeClient:
     async def make() -> str:
         db = Database(live_server.database_url)
-        async with db.uow() as uow:
+        async with db.transaction() as uow:
             new = await account_service.create(uow, SystemClock(), name="sdk sessions")
         await db.dispose()
         return new.test_key

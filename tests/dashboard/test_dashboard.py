@@ -26,7 +26,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 async def user(db: Database, clock: FixedClock, keys: Keys) -> str:
-    async with db.uow() as uow:
+    async with db.transaction() as uow:
         created = await dashboard_users.create_user(
             uow, clock, account_id=keys.account_id, email=f"owner-{keys.account_id}@shop.example", password=PASSWORD
         )
@@ -219,7 +219,7 @@ async def test_r20_r2_mode_switch_and_accounts_stay_apart(
 
 async def test_r19_live_portal_needs_paid_billing(dash: httpx.AsyncClient, db: Database, clock: FixedClock) -> None:
     """R19: without paid Billing, the live-mode portal settings say so and saving is refused."""
-    async with db.uow() as uow:
+    async with db.transaction() as uow:
         new = await account_service.create(uow, clock, name="free", billing=False)
         await dashboard_users.create_user(
             uow, clock, account_id=new.account.id, email="free@shop.example", password=PASSWORD

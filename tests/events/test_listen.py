@@ -24,7 +24,7 @@ def receiver() -> Iterator[Receiver]:
 
 async def test_listen_forwards_new_events_signed(live_server: LiveServer, receiver: Receiver) -> None:
     db = Database(live_server.database_url)
-    async with db.uow() as uow:
+    async with db.transaction() as uow:
         new = await account_service.create(uow, SystemClock(), name="listener")
     await db.dispose()
     async with httpx.AsyncClient(base_url=live_server.base_url, auth=(new.test_key, "")) as api:

@@ -35,7 +35,7 @@ async def _backlog(database_url: str, url: str, count: int) -> tuple[str, set[st
     """An account with an endpoint and `count` events owed to it, written straight to the outbox."""
     db = Database(database_url)
     clock = SystemClock()
-    async with db.uow() as uow:
+    async with db.transaction() as uow:
         new = await account_service.create(uow, clock, name="webhook load")
     ctx = Ctx(Scope(new.account.id, False), clock)
     ids: set[str] = set()

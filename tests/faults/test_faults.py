@@ -121,7 +121,7 @@ async def _load(base: str, key: str, outcomes: dict[int, Outcome], stop_after: f
 
 async def _account(database_url: str) -> str:
     db = Database(database_url)
-    async with db.uow() as uow:
+    async with db.transaction() as uow:
         new = await account_service.create(uow, SystemClock(), name="faults")
     await db.dispose()
     return new.test_key

@@ -47,9 +47,8 @@ class Merchant:
 
 async def _account(database_url: str) -> str:
     db = Database(database_url)
-    async with db.uow() as uow:
+    async with db.transaction() as uow:
         new = await account_service.create(uow, SystemClock(), name="fuzz", billing=True)
-        await uow.commit()
     await db.dispose()
     return new.test_key
 

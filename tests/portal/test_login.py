@@ -44,7 +44,7 @@ async def mail_app(database_url: str, clock: FixedClock, mailbox: Mailbox) -> As
 
 @pytest.fixture
 async def merchant(mail_app: Any, clock: FixedClock) -> AsyncIterator[httpx.AsyncClient]:
-    async with mail_app.state.portal.db.uow() as uow:
+    async with mail_app.state.portal.db.transaction() as uow:
         new = await account_service.create(uow, clock, name="Login Shop", billing=True)
     transport = httpx.ASGITransport(app=mail_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://portal.test", auth=(new.test_key, "")) as c:
@@ -255,7 +255,7 @@ async def test_r2_r7_modes_stay_apart(mail_app: Any, merchant: httpx.AsyncClient
 async def test_without_smtp_mails_become_files(database_url: str, clock: FixedClock, tmp_path: Path) -> None:
     """The `make run` default: no SMTP_URL, so the mail is an .eml file a newcomer can open."""
     app = create_app(Settings(database_url=database_url, base_url="http://portal.test", mail_dir=str(tmp_path)), clock)
-    async with app.state.portal.db.uow() as uow:
+    async with app.state.portal.db.transaction() as uow:
         new = await account_service.create(uow, clock, name="Files", billing=True)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(

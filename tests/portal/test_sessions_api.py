@@ -82,7 +82,7 @@ async def test_r12_session_urls_use_the_custom_domain(client: httpx.AsyncClient)
 
 async def test_r19_live_sessions_need_paid_billing(app: object, db: Database, clock: FixedClock) -> None:
     """R19: a live-mode session for an account without paid Billing is a 403; nothing is created."""
-    async with db.uow() as uow:
+    async with db.transaction() as uow:
         new = await account_service.create(uow, clock, name="unpaid", billing=False)
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://portal.test", auth=(new.live_key, "")) as live:

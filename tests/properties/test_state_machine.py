@@ -55,7 +55,7 @@ def machine_for(database_url: str) -> type[RuleBasedStateMachine]:
         @initialize()
         def account(self) -> None:
             async def make() -> None:
-                async with self.app.state.portal.db.uow() as uow:
+                async with self.app.state.portal.db.transaction() as uow:
                     new = await account_service.create(uow, FixedClock(), name="property", billing=True)
                 transport = httpx.ASGITransport(app=self.app)
                 for mode, key in (("test", new.test_key), ("live", new.live_key)):
