@@ -211,7 +211,7 @@ def cmd_worker(_args: argparse.Namespace, settings: Settings) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         print("delivering webhooks; stop with Ctrl-C", flush=True)
-        await DeliveryWorker(db, settings.make_clock(), lease=settings.webhook_lease_seconds).run(stop)
+        await DeliveryWorker.from_settings(db, settings.make_clock(), settings).run(stop)
         return 0
 
     return _run(go, settings)

@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         worker = None
         if settings.delivery_worker:
             worker = asyncio.create_task(
-                DeliveryWorker(db, clock, lease=settings.webhook_lease_seconds).run(stop), name="webhook-delivery"
+                DeliveryWorker.from_settings(db, clock, settings).run(stop), name="webhook-delivery"
             )
         tune_gc()
         yield

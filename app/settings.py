@@ -59,8 +59,20 @@ class Settings(BaseSettings):
         True, description="Run the webhook delivery worker inside `portal serve` (or run `portal worker` apart)."
     )
     webhook_lease_seconds: int = Field(
-        60, description="How long a worker holds a delivery it is attempting; a crashed worker's return after it."
+        60,
+        description="How long a worker holds a delivery it is attempting (an attempt is cut off at half of it); "
+        "a crashed worker's deliveries are retried after it.",
     )
+    webhook_concurrency: int = Field(256, description="Webhook attempts one worker keeps in flight at once.")
+    webhook_per_endpoint: int = Field(
+        8, description="Attempts in flight per webhook endpoint across all workers (a slow endpoint holds only these)."
+    )
+    dns_nameservers: str = Field(
+        "",
+        description="Nameservers for resolving webhook hosts, comma-separated (`1.2.3.4`, `[::1]:5353`); "
+        "empty: the system's (/etc/resolv.conf).",
+    )
+
     portal_idle_minutes: int = Field(60, description="A customer's portal visit ends after this long without activity.")
     log_level: str = Field("info", description="Log level.")
 

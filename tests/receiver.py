@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,7 +70,7 @@ class Receiver:
         raise AssertionError(f"{len(self.received)} of {count} webhooks arrived within {timeout}s")
 
 
-def serve_receiver() -> Iterator[Receiver]:
+def serve_receiver() -> Generator[Receiver, None, None]:
     receiver = Receiver(free_port())
     server = uvicorn.Server(
         uvicorn.Config(receiver, host="127.0.0.1", port=receiver.port, log_level="warning", access_log=False)

@@ -44,19 +44,50 @@ class WebhookDeliveryRepository(ScopedRepository[WebhookDelivery]):
         stmt = select(Event).where(Event.fanned_out.is_(False)).order_by(Event.pk).limit(limit)
         return list((await self.session.execute(self._skip_locked(stmt))).scalars())
 
-    async def claim_due(self, *, now: int, lease: int, limit: int) -> list[WebhookDelivery]:
-        """Take up to `limit` due deliveries no other worker holds, and hold them for `lease` seconds."""
-        stmt = (
-            select(WebhookDelivery)
-            .where(
-                WebhookDelivery.status == "pending",
-                WebhookDelivery.next_attempt_at <= now,
-                WebhookDelivery.leased_until < now,
-            )
-            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.pk)
-            .limit(limit)
+    async def claim_due(self, *, now: int, lease: int, limit: int, per_endpoint: int) -> list[WebhookDelivery]:
+        """Take up to `limit` due deliveries and hold them for `lease` seconds, at most
+        `per_endpoint` in flight per endpoint across all workers, endpoints waiting longest first.
+        The endpoints are locked while claiming (PostgreSQL: another worker skips them), so two
+        workers cannot both fill one endpoint's quota."""
+        if limit <= 0:
+            return []
+        d = WebhookDelivery
+        due = (d.status == "pending", d.next_attempt_at <= now, d.leased_until < now)
+        waiting = (
+            select(d.endpoint_id).where(*due).group_by(d.endpoint_id).order_by(func.min(d.next_attempt_at)).limit(limit)
         )
-        rows = list((await self.session.execute(self._skip_locked(stmt))).scalars())
+        endpoint_ids = list((await self.session.execute(waiting)).scalars())
+        if not endpoint_ids:
+            return []
+        owned_stmt = select(WebhookEndpoint.id).where(WebhookEndpoint.id.in_(endpoint_ids))
+        owned = set((await self.session.execute(self._skip_locked(owned_stmt))).scalars())
+        if not owned:
+            return []
+        busy_stmt: Any = (
+            select(d.endpoint_id, func.count())
+            .where(d.endpoint_id.in_(owned), d.status == "pending", d.leased_until >= now)
+            .group_by(d.endpoint_id)
+        )
+        busy = {endpoint: int(n) for endpoint, n in (await self.session.execute(busy_stmt)).all()}
+        rank = func.row_number().over(partition_by=d.endpoint_id, order_by=(d.next_attempt_at, d.pk)).label("rank")
+        ranked = select(d.pk, d.endpoint_id, rank).where(*due, d.endpoint_id.in_(owned)).subquery()
+        candidates = (
+            select(ranked.c.pk, ranked.c.endpoint_id)
+            .where(ranked.c.rank <= per_endpoint)
+            .order_by(ranked.c.endpoint_id, ranked.c.rank)
+        )
+        chosen: list[int] = []
+        for pk, endpoint in (await self.session.execute(candidates)).all():
+            if busy.get(endpoint, 0) < per_endpoint:
+                busy[endpoint] = busy.get(endpoint, 0) + 1
+                chosen.append(int(pk))
+        if not chosen:
+            return []
+        # Fair across endpoints: the first of each endpoint before the second of any.
+        rows = list((await self.session.execute(select(d).where(d.pk.in_(chosen)))).scalars())
+        order = {endpoint: i for i, endpoint in enumerate(endpoint_ids)}
+        rows.sort(key=lambda r: (r.next_attempt_at, order.get(r.endpoint_id, 0), r.pk))
+        rows = _round_robin(rows)[:limit]
         for row in rows:
             row.leased_until = now + lease
         return rows
@@ -85,3 +116,16 @@ class WebhookDeliveryRepository(ScopedRepository[WebhookDelivery]):
     async def by_pks(self, pks: list[int]) -> dict[int, WebhookDelivery]:
         rows = await self.session.execute(select(WebhookDelivery).where(WebhookDelivery.pk.in_(pks)))
         return {d.pk: d for d in rows.scalars()}
+
+
+def _round_robin(rows: list[WebhookDelivery]) -> list[WebhookDelivery]:
+    by_endpoint: dict[str, list[WebhookDelivery]] = {}
+    for row in rows:
+        by_endpoint.setdefault(row.endpoint_id, []).append(row)
+    result: list[WebhookDelivery] = []
+    while by_endpoint:
+        for endpoint in list(by_endpoint):
+            result.append(by_endpoint[endpoint].pop(0))
+            if not by_endpoint[endpoint]:
+                del by_endpoint[endpoint]
+    return result
