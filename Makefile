@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export DATABASE_URL ?= sqlite+aiosqlite:///./var/portal.db
 
-.PHONY: run serve install migrate demo test test-postgres browser check lint format openapi bench fuzz clean
+.PHONY: run serve install migrate demo test test-postgres browser check lint format openapi bench fuzz races clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ bench: install
 ## make fuzz: the longer schemathesis pass (CI runs a short one in make test); FUZZ_EXAMPLES, FUZZ_SEED, FUZZ_DATABASE_URL
 fuzz: install
 	$(BIN)/python -m tests.fuzz.fuzz
+
+## make races: the race suite, RACE_TRIALS (200) trials of each race on SQLite and PostgreSQL (make test runs 2)
+races: install
+	$(BIN)/python -m tests.races.run
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-* .mypy_cache .ruff_cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -44,22 +45,24 @@ async def _body(request: Request) -> dict[str, Any]:
     return data
 
 
-async def _overview(visit: Visit) -> dict[str, Any]:
+async def _overview(visit: Visit, visitor: portal_service.Visitor | None = None) -> dict[str, Any]:
     async with visit.state.db.uow(write=False) as uow:
-        body = await portal_service.overview(uow, visit.visitor)
+        body = await portal_service.overview(uow, visitor or visit.visitor)
     body["csrf_token"] = visit.csrf_token
     return body
 
 
 async def _change(request: Request, visit: Visit, action: Callable[[UnitOfWork], Awaitable[Any]]) -> Response:
     check_csrf(visit, request.headers.get("x-csrf-token"))
+    visitor = visit.visitor
     async with visit.state.db.uow() as uow:
         await action(uow)
-        if visit.visitor.session.flow and not visit.flow_done:
+        if visitor.session.flow and not visit.flow_done:
             # The deep-link flow's action is done: the whole portal opens up (as on the hosted page).
             await visits.finish_flow(uow, visit.token)
+            visitor = replace(visitor, flow_done=True)
         await uow.commit()
-    return json_response(dumps(await _overview(visit)))
+    return json_response(dumps(await _overview(visit, visitor)))
 
 
 def _documented(body: type[PortalBody] | None = None, *, change: bool = True, overview: bool = True) -> dict[str, Any]:

@@ -37,8 +37,11 @@ def _validated_branding(sent: dict[str, Any], current: dict[str, Any], livemode:
 
 
 async def update(uow: UnitOfWork, ctx: Ctx, params: AccountUpdateParams) -> Account:
-    """Branding, business name and the portal's custom domain; records `account.updated`."""
-    account = await retrieve(uow, ctx)
+    """Branding, business name and the portal's custom domain (merged under the account's lock);
+    records `account.updated`."""
+    account = await uow.accounts.get_for_update(ctx.scope.account_id)
+    if account is None:
+        raise ResourceMissing("account", ctx.scope.account_id)
     before = render_account(account)
     settings = dict(account.settings or {})
     if params.settings is not None and params.settings.branding is not None:

@@ -188,7 +188,11 @@ async def update(
 ) -> PortalConfiguration:
     """Change only what was sent; "" clears where Stripe allows it. Records `...configuration.updated`."""
     await _require_paid_billing(uow, ctx)
-    c = await get(uow, ctx, configuration_id)
+    # The account's lock first (lock order; a default change takes it anyway), then the row.
+    await uow.configurations.lock_defaults(ctx.scope)
+    c = await uow.configurations.get_for_update(ctx.scope, configuration_id)
+    if c is None:
+        raise ResourceMissing(NOUN, configuration_id)
     before = await _render(uow, ctx, c)
     sent = _sent_tree(params)
     rules.check_default_change(

@@ -57,8 +57,10 @@ async def create_product(uow: UnitOfWork, ctx: Ctx, params: ProductCreateParams)
 
 
 async def update_product(uow: UnitOfWork, ctx: Ctx, product_id: str, params: ProductUpdateParams) -> Product:
-    """Change what was sent; record `product.updated`."""
-    product = await get_product(uow, ctx, product_id)
+    """Change what was sent (metadata merged under the row's lock); record `product.updated`."""
+    product = await uow.products.get_for_update(ctx.scope, product_id)
+    if product is None:
+        raise ResourceMissing("product", product_id)
     before = render_product(product)
     sent = params.sent()
     if params.name is not None:
@@ -183,8 +185,10 @@ async def create_price(uow: UnitOfWork, ctx: Ctx, params: PriceCreateParams) -> 
 
 
 async def update_price(uow: UnitOfWork, ctx: Ctx, price_id: str, params: PriceUpdateParams) -> Price:
-    """Prices are immutable but for these fields; record `price.updated`."""
-    price = await get_price(uow, ctx, price_id)
+    """Prices are immutable but for these fields (changed under the row's lock); record `price.updated`."""
+    price = await uow.prices.get_for_update(ctx.scope, price_id)
+    if price is None:
+        raise ResourceMissing("price", price_id)
     before = render_price(price)
     sent = params.sent()
     if params.active is not None:

@@ -20,8 +20,10 @@ from app.store.repositories.base import Cursor, Page
 from app.store.uow import UnitOfWork
 
 
-async def get(uow: UnitOfWork, ctx: Ctx, endpoint_id: str) -> WebhookEndpoint:
-    endpoint = await uow.webhook_endpoints.get(ctx.scope, endpoint_id)
+async def get(uow: UnitOfWork, ctx: Ctx, endpoint_id: str, *, lock: bool = False) -> WebhookEndpoint:
+    """A live endpoint; `lock` for a change (held until the transaction ends)."""
+    repository = uow.webhook_endpoints
+    endpoint = await (repository.get_for_update if lock else repository.get)(ctx.scope, endpoint_id)
     if endpoint is None or endpoint.deleted:
         raise ResourceMissing("webhook_endpoint", endpoint_id)
     return endpoint
@@ -51,7 +53,7 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: WebhookEndpointCreateParams)
 
 async def update(uow: UnitOfWork, ctx: Ctx, endpoint_id: str, params: WebhookEndpointUpdateParams) -> WebhookEndpoint:
     """Change the URL, events, description, metadata, or disable/enable it."""
-    endpoint = await get(uow, ctx, endpoint_id)
+    endpoint = await get(uow, ctx, endpoint_id, lock=True)
     sent = params.sent()
     if params.url is not None:
         endpoint.url = rules.check_endpoint_url(params.url, livemode=ctx.scope.livemode)
@@ -68,7 +70,7 @@ async def update(uow: UnitOfWork, ctx: Ctx, endpoint_id: str, params: WebhookEnd
 
 async def delete(uow: UnitOfWork, ctx: Ctx, endpoint_id: str) -> WebhookEndpoint:
     """Delete an endpoint; nothing more is delivered to it."""
-    endpoint = await get(uow, ctx, endpoint_id)
+    endpoint = await get(uow, ctx, endpoint_id, lock=True)
     endpoint.deleted = True
     endpoint.status = "disabled"
     return endpoint

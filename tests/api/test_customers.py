@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from tests import factories as f
+
 
 async def _create(client: httpx.AsyncClient, **data: str) -> dict[str, object]:
     r = await client.post("/v1/customers", data=data)
@@ -90,3 +92,17 @@ async def test_bad_input_changes_nothing(client: httpx.AsyncClient) -> None:
         assert set(r.json()["error"]) >= {"type", "code", "message", "param"}
     assert (await client.get(f"/v1/customers/{c['id']}")).json()["name"] == "Keep"
     assert len((await client.get("/v1/events")).json()["data"]) == 1
+
+
+async def test_deleting_a_customer_cancels_their_subscriptions_at_once(client: httpx.AsyncClient) -> None:
+    """Stripe's rule: a deleted customer's subscriptions end immediately, each with its event."""
+    customer = await f.customer(client)
+    subs = [await f.subscription(client, customer_id=customer["id"]) for _ in range(2)]
+    assert (await client.delete(f"/v1/customers/{customer['id']}")).json()["deleted"] is True
+    for sub in subs:
+        after = (await client.get(f"/v1/subscriptions/{sub['id']}")).json()
+        assert after["status"] == "canceled" and after["ended_at"] is not None
+    deleted = {e["data"]["object"]["id"] for e in await f.events(client, "customer.subscription.deleted")}
+    assert deleted >= {s["id"] for s in subs}
+    r = await client.post("/v1/subscriptions", data={"customer": customer["id"], "items[0][price]": "price_x"})
+    assert r.status_code == 404

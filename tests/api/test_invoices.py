@@ -76,7 +76,15 @@ async def test_declined_card_payment_is_a_card_error(client: httpx.AsyncClient) 
     await f.post(client, f"/v1/invoices/{inv['id']}/finalize")
     r = await client.post(f"/v1/invoices/{inv['id']}/pay")
     assert (r.status_code, r.json()["error"]["code"]) == (402, "card_declined")
-    assert (await client.get(f"/v1/invoices/{inv['id']}")).json()["status"] == "open"
+    declined = (await client.get(f"/v1/invoices/{inv['id']}")).json()
+    assert (declined["status"], declined["attempt_count"], declined["attempted"]) == ("open", 1, True)
+    # The declined attempt is recorded, as Stripe records it: one invoice.payment_failed.
+    failed = [e for e in await f.events(client, "invoice.payment_failed") if e["data"]["object"]["id"] == inv["id"]]
+    assert len(failed) == 1 and failed[0]["data"]["object"]["attempt_count"] == 1
+    again = await client.post(f"/v1/invoices/{inv['id']}/pay", headers={"Idempotency-Key": "pay-declined"})
+    replay = await client.post(f"/v1/invoices/{inv['id']}/pay", headers={"Idempotency-Key": "pay-declined"})
+    assert again.status_code == replay.status_code == 402 and replay.headers["Idempotent-Replayed"] == "true"
+    assert (await client.get(f"/v1/invoices/{inv['id']}")).json()["attempt_count"] == 2
     assert (await f.post(client, f"/v1/invoices/{inv['id']}/pay", paid_out_of_band="true"))["status"] == "paid"
 
 

@@ -345,3 +345,37 @@ async def test_portal_api_bodies_are_typed_and_bad_ones_change_nothing(
     assert (r.status_code, r.json()["error"]["code"]) == (400, "parameter_invalid_string")
     after = (await browser.get("/p/api/overview")).json()
     assert after["customer"]["name"] is None and after["subscriptions"][0]["cancel_at_period_end"] is False
+
+
+async def test_the_portal_refuses_what_it_does_not_offer(client: httpx.AsyncClient, browser: httpx.AsyncClient) -> None:
+    """One decision for the page and the handlers: a cancellation the merchant scheduled, where the
+    portal offers no cancelling, cannot be undone with renew; a second cancel is refused."""
+    shop = await s.shop(client, **{"features[subscription_cancel][enabled]": "false"})
+    sub = shop.subscription["id"]
+    await f.post(client, f"/v1/subscriptions/{sub}", cancel_at_period_end="true")
+    o = await sign_in(client, browser, shop.customer["id"])
+    assert o["subscriptions"][0]["actions"]["renew"] is False
+    r = await act(browser, o, "POST", f"/subscriptions/{sub}/renew")
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "subscription_not_renewable")
+    assert (await client.get(f"/v1/subscriptions/{sub}")).json()["cancel_at_period_end"] is True
+    other = await s.shop(client)
+    o2 = await sign_in(client, browser, other.customer["id"], configuration=other.configuration["id"])
+    first = await act(browser, o2, "POST", f"/subscriptions/{other.subscription['id']}/cancel")
+    second = await act(browser, o2, "POST", f"/subscriptions/{other.subscription['id']}/cancel")
+    assert first.status_code == 200 and second.json()["error"]["code"] == "subscription_not_cancelable"
+
+
+async def test_a_deep_link_session_allows_only_its_flow_until_it_is_done(
+    client: httpx.AsyncClient, browser: httpx.AsyncClient
+) -> None:
+    shop = await s.shop(client)
+    sub = shop.subscription["id"]
+    o = await sign_in(client, browser, shop.customer["id"], **{"flow_data[type]": "payment_method_update"})
+    assert o["subscriptions"][0]["actions"]["cancel"] is False and o["customer"]["editable"] == []
+    for path, body in ((f"/subscriptions/{sub}/cancel", {}), ("/customer", {"name": "X"})):
+        r = await act(browser, o, "POST", path, **body)
+        assert (r.status_code, r.json()["error"]["code"]) == (403, "portal_flow_restricted"), path
+    assert (await client.get(f"/v1/subscriptions/{sub}")).json()["cancel_at_period_end"] is False
+    done = await act(browser, o, "POST", "/payment_methods", token="pm_card_mastercard")
+    assert done.status_code == 200 and done.json()["subscriptions"][0]["actions"]["cancel"] is True
+    assert (await act(browser, o, "POST", f"/subscriptions/{sub}/cancel")).status_code == 200

@@ -23,6 +23,16 @@ class AccountRepository:
             self._by_id[account_id] = account
         return account
 
+    async def get_for_update(self, account_id: str) -> Account | None:
+        """The account row locked until the transaction ends, read again (first in the lock order)."""
+        stmt = (
+            select(Account).where(Account.id == account_id).with_for_update().execution_options(populate_existing=True)
+        )
+        account = (await self.session.execute(stmt)).scalar()
+        if account is not None:
+            self._by_id[account_id] = account
+        return account
+
     def remember(self, account: Account) -> None:
         """An account row a joined query already loaded serves later `get`s of this unit of work."""
         self._by_id[account.id] = account
