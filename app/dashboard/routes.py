@@ -9,6 +9,8 @@ token; the pages carry the portal's security headers.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 from collections.abc import Awaitable, Callable
@@ -73,6 +75,22 @@ class Visit:
             request_id=getattr(request.state, "request_id", None),
             base_url=self.state.settings.base_url,
         )
+
+    def _seal(self, message: str) -> str:
+        key = self.session.csrf_token.encode()
+        return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def failed(self, message: str) -> dict[str, str]:
+        """The redirect's query for an error this dashboard produced: the message with a seal
+        only this session can make, so a link with any other `?error=` text shows nothing."""
+        return {"error": message, "seal": self._seal(message)}
+
+    def error(self, request: Request) -> str | None:
+        """The error to show: only one this session's own redirect carried."""
+        message, seal = request.query_params.get("error"), request.query_params.get("seal") or ""
+        if message is None or not hmac.compare_digest(seal, self._seal(message)):
+            return None
+        return message
 
 
 def _t(request: Request) -> i18n.Translator:
@@ -222,7 +240,7 @@ async def home(request: Request, visit: VisitDep) -> Response:
     async with visit.state.db.uow(write=False) as uow:
         context = await _portal_context(uow, visit)
         account = await uow.accounts.get(visit.scope.account_id)
-    return page("portal.html", visit, request, account=account, **context, error=request.query_params.get("error"))
+    return page("portal.html", visit, request, account=account, **context, error=visit.error(request))
 
 
 async def _change(
@@ -234,7 +252,7 @@ async def _change(
             await action(uow, visit.ctx(request))
             await uow.commit()
     except StripeError as exc:
-        return back(path, error=exc.message)
+        return back(path, **visit.failed(exc.message))
     return back(path, saved="1")
 
 
@@ -286,7 +304,7 @@ async def branding(request: Request, visit: VisitDep) -> Response:
         branding=settings.get("branding") or {},
         name=(settings.get("business_profile") or {}).get("name") or account.name or "",
         domain=(settings.get("portal") or {}).get("custom_domain") or "",
-        error=request.query_params.get("error"),
+        error=visit.error(request),
     )
 
 
@@ -349,7 +367,7 @@ async def subscriptions(request: Request, visit: VisitDep) -> Response:
         has_more=result.has_more,
         export_query=urlencode(filters),
         next_query=urlencode({**filters, "starting_after": rows[-1]["id"]}) if rows else "",
-        error=request.query_params.get("error"),
+        error=visit.error(request),
     )
 
 
@@ -375,9 +393,7 @@ async def subscription(subscription: str, request: Request, visit: VisitDep) -> 
             customer = await uow.customers.get(visit.scope, sub.customer_id)
     except StripeError:
         return page("message.html", visit, request, 404, title=visit.t("d_not_found"))
-    return page(
-        "subscription.html", visit, request, sub=row, customer=customer, error=request.query_params.get("error")
-    )
+    return page("subscription.html", visit, request, sub=row, customer=customer, error=visit.error(request))
 
 
 def _resumes_at(value: Any) -> int | None:
@@ -402,7 +418,7 @@ async def pause(subscription: str, request: Request, visit: VisitDep) -> Respons
             {"pause_collection": {"behavior": behavior, **({"resumes_at": resumes_at} if resumes_at else {})}},
         )
     except StripeError as exc:
-        return back(path, error=exc.message)
+        return back(path, **visit.failed(exc.message))
     return await _change(
         request, visit, lambda uow, ctx: subscription_service.update(uow, ctx, subscription, params), path
     )

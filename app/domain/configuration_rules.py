@@ -183,8 +183,9 @@ def check_default_change(*, is_default: bool, making_inactive: bool, unsetting_d
         )
 
 
-_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# \Z, not $: `$` also matches before a trailing newline ("#ffffff\n" is no colour).
+_HEX = re.compile(r"\A#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})\Z")
+_HOST_LABEL = re.compile(r"\A(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
 
 
 def check_color(value: str, param: str) -> str:

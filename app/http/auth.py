@@ -13,7 +13,7 @@ from app.http.state import AppState
 from app.scope import Scope
 from app.services import accounts as account_service
 
-_KEY = re.compile(r"^(sk|rk)_(test|live)_[A-Za-z0-9]{8,200}$")
+_KEY = re.compile(r"\A(sk|rk)_(test|live)_[A-Za-z0-9]{8,200}\Z")
 
 
 def _presented_key(request: Request) -> str:

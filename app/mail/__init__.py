@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -28,11 +29,17 @@ class Mailer(Protocol):
     async def send(self, mail: Mail) -> None: ...
 
 
+def _one_line(text: str) -> str:
+    """A header's text on one line: a CR or LF (in a merchant's business name, say) would make
+    the header invalid and stop the mail, or could add headers of its own."""
+    return " ".join(text.split())
+
+
 def _message(mail: Mail, sender: str) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = mail.to
-    message["Subject"] = mail.subject
+    message["From"] = _one_line(sender)
+    message["To"] = Address(addr_spec=mail.to)
+    message["Subject"] = _one_line(mail.subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "portal.local")
     message.set_content(mail.text)

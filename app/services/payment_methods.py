@@ -221,6 +221,13 @@ async def attach_to(uow: UnitOfWork, ctx: Ctx, pm: PaymentMethod, customer: Cust
     await uow.payment_methods.get_for_update(ctx.scope, pm.id)
     if pm.customer_id == customer.id:
         return pm
+    if pm.detached_at is not None:
+        raise InvalidRequest(
+            f"The payment method {pm.id} was detached from a customer and may not be used again. To use a "
+            "payment method many times, keep it attached to a customer.",
+            code="payment_method_unexpected_state",
+            param="payment_method",
+        )
     if pm.customer_id is not None:
         raise InvalidRequest(
             f"The payment method {pm.id} is already attached to another customer. Detach it first.",
@@ -257,6 +264,7 @@ async def detach(uow: UnitOfWork, ctx: Ctx, payment_method_id: str) -> PaymentMe
         has_active_subscription=await uow.subscriptions.has_active(ctx.scope, customer.id),
     )
     pm.customer_id = None
+    pm.detached_at = ctx.now()
     outbox.record(uow, ctx, "payment_method.detached", render_payment_method(pm))
     settings = dict(customer.invoice_settings or {})
     new_default = payment_method_rules.next_default(settings.get("default_payment_method"), pm.id, remaining)

@@ -35,12 +35,22 @@ def _iso(ts: int | None) -> str:
     return "" if ts is None else datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# A spreadsheet opening the file runs a cell that starts with one of these as a formula (OWASP's
+# "CSV injection"): such cells get a leading apostrophe, which shows the text as it is.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: str) -> str:
+    """Customer-set text as a cell no spreadsheet runs."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def _row(sub: Any) -> list[Any]:
     pause = sub.pause_collection or {}
     return [
         sub.id,
         sub.customer_id,
-        sub.email or "",
+        cell(sub.email or ""),
         sub.status,
         "true" if sub.collection_paused else "false",
         pause.get("behavior", ""),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint, false, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from app.store.base import Base, PkInt, ScopedRecord
 
@@ -45,9 +45,13 @@ class Customer(ScopedRecord):
     __table_args__ = (
         Index("ix_customers_scope_created", "account_id", "livemode", "created", "pk"),
         Index("ix_customers_scope_email", "account_id", "livemode", "email"),
+        Index("ix_customers_scope_email_normalized", "account_id", "livemode", "email_normalized"),
     )
 
     email: Mapped[str | None] = mapped_column(String(512))
+    # The email as the login page compares it (Unicode lower case: SQLite's lower() folds only
+    # ASCII, so ÅSA@x.se would never match åsa@x.se there). Kept by the validator below.
+    email_normalized: Mapped[str | None] = mapped_column(String(512))
     name: Mapped[str | None] = mapped_column(String(256))
     phone: Mapped[str | None] = mapped_column(String(64))
     description: Mapped[str | None] = mapped_column(String(5000))
@@ -59,6 +63,15 @@ class Customer(ScopedRecord):
     balance: Mapped[int] = mapped_column(BigInteger, default=0)
     currency: Mapped[str | None] = mapped_column(String(3))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    @validates("email")
+    def _normalize_email(self, _key: str, value: str | None) -> str | None:
+        self.email_normalized = normalized_email(value)
+        return value
+
+
+def normalized_email(value: str | None) -> str | None:
+    return value.strip().lower() if value else None
 
 
 class Event(ScopedRecord):
@@ -146,6 +159,8 @@ class PaymentMethod(ScopedRecord):
     # The type's own hash (`card`, `sepa_debit`, ...), holding only what Stripe shows: never a full number.
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    # Set when detached: Stripe never lets a detached method be attached again.
+    detached_at: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Subscription(ScopedRecord):

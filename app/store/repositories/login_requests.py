@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.scope import Scope
-from app.store.models import Customer, LoginRequest, Subscription
+from app.store.models import Customer, LoginRequest, Subscription, normalized_email
 from app.store.repositories.subscriptions import ACTIVE_STATUSES
 
 
@@ -73,7 +73,7 @@ class LoginRequestRepository:
         stmt = (
             select(Customer.id, Customer.created, Customer.pk, active)
             .where(Customer.account_id == scope.account_id, Customer.livemode == scope.livemode)
-            .where(func.lower(Customer.email) == email, Customer.deleted.is_(False))
+            .where(Customer.email_normalized == normalized_email(email), Customer.deleted.is_(False))
         )
         rows = (await self.session.execute(stmt)).all()
         # Newest first by creation, ties by insertion order.

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import aliased
 
 from app.scope import Scope
-from app.store.models import Customer, Subscription, SubscriptionItem, SubscriptionSchedule
+from app.store.models import Customer, Subscription, SubscriptionItem, SubscriptionSchedule, normalized_email
 from app.store.repositories.base import Cursor, Page, ScopedRepository, created_filter
 
 ACTIVE_STATUSES = ("active", "trialing", "past_due")
@@ -49,7 +49,7 @@ class SubscriptionRepository(ScopedRepository[Subscription]):
                     owner.account_id == scope.account_id,
                     owner.livemode == scope.livemode,
                     owner.id == Subscription.customer_id,
-                    func.lower(owner.email) == customer_email.lower(),
+                    owner.email_normalized == normalized_email(customer_email),
                 )
             )
         if price is not None:
