@@ -202,6 +202,7 @@ def cmd_worker(_args: argparse.Namespace, settings: Settings) -> int:
     import signal
 
     from app.events.delivery import DeliveryWorker
+    from app.events.housekeeping import Housekeeper
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(message)s", stream=sys.stdout)
 
@@ -211,7 +212,9 @@ def cmd_worker(_args: argparse.Namespace, settings: Settings) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         print("delivering webhooks; stop with Ctrl-C", flush=True)
-        await DeliveryWorker.from_settings(db, settings.make_clock(), settings).run(stop)
+        clock = settings.make_clock()
+        housekeeper = Housekeeper(db, clock, idempotency_ttl_hours=settings.idempotency_ttl_hours)
+        await asyncio.gather(DeliveryWorker.from_settings(db, clock, settings).run(stop), housekeeper.run(stop))
         return 0
 
     return _run(go, settings)

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from app.clock import Clock
 from app.dashboard import routes as dashboard
 from app.events.delivery import DeliveryWorker
+from app.events.housekeeping import Housekeeper
 from app.http import health
 from app.http.middleware import RequestLog
 from app.http.state import AppState, KeyCache
@@ -73,16 +74,19 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        worker = None
+        jobs = []
         if settings.delivery_worker:
-            worker = asyncio.create_task(
-                DeliveryWorker.from_settings(db, clock, settings).run(stop), name="webhook-delivery"
-            )
+            housekeeper = Housekeeper(db, clock, idempotency_ttl_hours=settings.idempotency_ttl_hours)
+            jobs = [
+                asyncio.create_task(
+                    DeliveryWorker.from_settings(db, clock, settings).run(stop), name="webhook-delivery"
+                ),
+                asyncio.create_task(housekeeper.run(stop), name="housekeeping"),
+            ]
         tune_gc()
         yield
         stop.set()
-        if worker is not None:
-            await worker
+        await asyncio.gather(*jobs)
         await db.dispose()
 
     app = FastAPI(

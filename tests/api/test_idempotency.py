@@ -5,8 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+from sqlalchemy import select
 
 from app.clock import FixedClock
+from app.events.housekeeping import Housekeeper
+from app.store.database import Database
+from app.store.models import IdempotencyRecord
+from tests.conftest import Keys
 
 
 async def _count(client: httpx.AsyncClient, email: str) -> int:
@@ -77,3 +82,20 @@ async def test_concurrent_requests_with_one_key_create_one_object(client: httpx.
             assert r.json()["error"]["code"] == "idempotency_key_in_use"
             assert r.headers["stripe-should-retry"] == "true"
     assert await _count(client, "race@example.com") == 1
+
+
+async def test_the_worker_purges_keys_after_their_24_hours(
+    client: httpx.AsyncClient, db: Database, clock: FixedClock, keys: Keys
+) -> None:
+    """Stripe replays a key for 24 hours; after that the worker deletes its record."""
+    old = await client.post("/v1/customers", data={"email": "a@example.com"}, headers={"Idempotency-Key": "old-key"})
+    clock.advance(hours=23)
+    young = await client.post("/v1/customers", data={"email": "b@example.com"}, headers={"Idempotency-Key": "new-key"})
+    clock.advance(hours=1, seconds=1)
+    assert await Housekeeper(db, clock, idempotency_ttl_hours=24, batch=1).run_once() >= 1
+    async with db.uow(write=False) as uow:
+        stmt = select(IdempotencyRecord.key).where(IdempotencyRecord.account_id == keys.account_id)
+        assert list((await uow.session.execute(stmt)).scalars()) == ["new-key"]
+    replay = await client.post("/v1/customers", data={"email": "b@example.com"}, headers={"Idempotency-Key": "new-key"})
+    assert replay.headers.get("Idempotent-Replayed") == "true" and replay.json()["id"] == young.json()["id"]
+    assert old.status_code == 200

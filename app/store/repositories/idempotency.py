@@ -84,5 +84,13 @@ class IdempotencyRepository:
         record.status_code = status_code
         record.body = body
 
-    async def purge(self, *, older_than: int) -> None:
-        await self.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created < older_than))
+    async def purge(self, *, older_than: int, limit: int = 5000) -> int:
+        """Delete up to `limit` records created before `older_than`; how many went (in batches,
+        so a large backlog never holds one long transaction)."""
+        stale = select(IdempotencyRecord.pk).where(IdempotencyRecord.created < older_than).limit(limit)
+        result = await self.session.execute(
+            delete(IdempotencyRecord)
+            .where(IdempotencyRecord.pk.in_(stale))
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
