@@ -13,12 +13,14 @@ from sqlalchemy.exc import DBAPIError
 
 from app.store.database import Database, normalize_url
 
-ROOT = Path(__file__).resolve().parents[2]
+# Inside the package, so an installed wheel migrates as the checkout does (alembic.ini, at the
+# checkout's root, is for `alembic revision` and `alembic check` in development).
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(url: str) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", normalize_url(url).replace("%", "%%"))
     return config
 

@@ -1,0 +1,1 @@
+"""A self-hostable, Stripe-compatible Billing customer portal."""

@@ -1,0 +1,80 @@
+"""Stripe's test-mode payment method tokens and card numbers, as data.
+
+Only brand, last4, expiry, funding and country are kept; a full number is never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TestCard:
+    __test__ = False  # not a pytest class
+
+    number: str
+    brand: str
+    funding: str = "credit"
+    country: str = "US"
+    declines: bool = False
+
+
+CARDS_BY_TOKEN: dict[str, TestCard] = {
+    "pm_card_visa": TestCard("4242424242424242", "visa"),
+    "pm_card_visa_debit": TestCard("4000056655665556", "visa", "debit"),
+    "pm_card_mastercard": TestCard("5555555555554444", "mastercard"),
+    "pm_card_mastercard_debit": TestCard("5200828282828210", "mastercard", "debit"),
+    "pm_card_amex": TestCard("378282246310005", "amex"),
+    "pm_card_discover": TestCard("6011111111111117", "discover"),
+    "pm_card_diners": TestCard("3056930009020004", "diners"),
+    "pm_card_jcb": TestCard("3566002020360505", "jcb", country="JP"),
+    "pm_card_unionpay": TestCard("6200000000000005", "unionpay", country="CN"),
+    "pm_card_se": TestCard("4000007520000008", "visa", country="SE"),
+    "pm_card_gb": TestCard("4000008260000000", "visa", country="GB"),
+    "pm_card_chargeDeclined": TestCard("4000000000000002", "visa", declines=True),
+}
+# The older tok_ tokens name the same cards.
+CARDS_BY_TOKEN.update({"tok_" + k.removeprefix("pm_card_"): v for k, v in list(CARDS_BY_TOKEN.items())})
+
+_BY_NUMBER = {card.number: card for card in CARDS_BY_TOKEN.values()}
+
+_BRAND_PREFIXES = (
+    ("34", "amex"),
+    ("37", "amex"),
+    ("4", "visa"),
+    ("5", "mastercard"),
+    ("2", "mastercard"),
+    ("6011", "discover"),
+    ("65", "discover"),
+    ("62", "unionpay"),
+    ("35", "jcb"),
+    ("30", "diners"),
+    ("36", "diners"),
+)
+
+
+def luhn_ok(number: str) -> bool:
+    digits = [int(d) for d in number]
+    checksum = sum(digits[-1::-2]) + sum(sum(divmod(2 * d, 10)) for d in digits[-2::-2])
+    return checksum % 10 == 0
+
+
+def card_for_number(number: str) -> TestCard | None:
+    """A known test card, or any Luhn-valid number with its brand read from the prefix."""
+    number = number.replace(" ", "").replace("-", "")
+    if not number.isdigit() or not 12 <= len(number) <= 19 or not luhn_ok(number):
+        return None
+    if number in _BY_NUMBER:
+        return _BY_NUMBER[number]
+    brand = next((b for prefix, b in _BRAND_PREFIXES if number.startswith(prefix)), "unknown")
+    return TestCard(number, brand)
+
+
+def fingerprint(account_id: str, value: str) -> str:
+    """Stable per account and instrument, revealing nothing of the number."""
+    return hashlib.sha256(f"{account_id}:{value}".encode()).hexdigest()[:16]
+
+
+# Test bank details for the other types (Stripe's documented test values).
+TEST_IBANS = {"DE89370400440532013000", "AT611904300234573201", "NL39RABO0300065264", "FR1420041010050500013M02606"}

@@ -1,0 +1,82 @@
+"""/v1/invoices."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from app.http.call import Call
+from app.http.wire.openapi import documented
+from app.objects.invoices import InvoiceObject
+from app.params.base import RetrieveParams
+from app.params.invoices import (
+    InvoiceActionParams,
+    InvoiceAddLinesParams,
+    InvoiceCreateParams,
+    InvoiceFinalizeParams,
+    InvoiceListParams,
+    InvoicePayParams,
+)
+from app.services import invoices as invoice_service
+
+router = APIRouter(tags=["invoices"])
+INV = "invoice"
+
+
+@router.post("/v1/invoices", **documented(InvoiceObject, InvoiceCreateParams))
+async def create_invoice(call: Call) -> Response:
+    """Create a draft invoice."""
+    p = call.parse(InvoiceCreateParams)
+    return await call.write(lambda uow: invoice_service.create(uow, call.ctx, p), INV, expand=p.expand)
+
+
+@router.get("/v1/invoices", **documented(InvoiceObject, InvoiceListParams, is_list=True))
+async def list_invoices(call: Call) -> Response:
+    """List invoices, newest first; filter by `customer`, `subscription`, `status`, `collection_method`."""
+    p = call.parse(InvoiceListParams)
+    return await call.read(
+        lambda uow: invoice_service.list_(uow, call.ctx, p), INV, expand=p.expand, url="/v1/invoices"
+    )
+
+
+@router.get("/v1/invoices/{invoice}", **documented(InvoiceObject, RetrieveParams))
+async def retrieve_invoice(invoice: str, call: Call) -> Response:
+    """Retrieve an invoice."""
+    p = call.parse(RetrieveParams)
+    return await call.read(lambda uow: invoice_service.get(uow, call.ctx, invoice), INV, expand=p.expand)
+
+
+@router.post("/v1/invoices/{invoice}/add_lines", **documented(InvoiceObject, InvoiceAddLinesParams))
+async def add_invoice_lines(invoice: str, call: Call) -> Response:
+    """Add lines to a draft invoice: `lines[N][amount]` or `lines[N][pricing][price]` with a quantity."""
+    p = call.parse(InvoiceAddLinesParams)
+    return await call.write(lambda uow: invoice_service.add_lines(uow, call.ctx, invoice, p), INV, expand=p.expand)
+
+
+@router.post("/v1/invoices/{invoice}/finalize", **documented(InvoiceObject, InvoiceFinalizeParams))
+async def finalize_invoice(invoice: str, call: Call) -> Response:
+    """Finalize a draft: it gets a number, a hosted page and a PDF."""
+    p = call.parse(InvoiceFinalizeParams)
+    return await call.write(lambda uow: invoice_service.finalize(uow, call.ctx, invoice), INV, expand=p.expand)
+
+
+@router.post("/v1/invoices/{invoice}/pay", **documented(InvoiceObject, InvoicePayParams))
+async def pay_invoice(invoice: str, call: Call) -> Response:
+    """Pay an open invoice (simulated charge, or `paid_out_of_band=true`)."""
+    p = call.parse(InvoicePayParams)
+    return await call.write(lambda uow: invoice_service.pay(uow, call.ctx, invoice, p), INV, expand=p.expand)
+
+
+@router.post("/v1/invoices/{invoice}/void", **documented(InvoiceObject, InvoiceActionParams))
+async def void_invoice(invoice: str, call: Call) -> Response:
+    """Void an open invoice."""
+    p = call.parse(InvoiceActionParams)
+    return await call.write(lambda uow: invoice_service.void(uow, call.ctx, invoice), INV, expand=p.expand)
+
+
+@router.post("/v1/invoices/{invoice}/mark_uncollectible", **documented(InvoiceObject, InvoiceActionParams))
+async def mark_invoice_uncollectible(invoice: str, call: Call) -> Response:
+    """Mark an open invoice uncollectible."""
+    p = call.parse(InvoiceActionParams)
+    return await call.write(
+        lambda uow: invoice_service.mark_uncollectible(uow, call.ctx, invoice), INV, expand=p.expand
+    )

@@ -1,0 +1,17 @@
+"""Stripe objects: how stored models are rendered on the wire. Importing this registers them all."""
+
+from app.objects import (  # noqa: F401  (registration)
+    accounts,
+    configurations,
+    customers,
+    events,
+    invoices,
+    payment_methods,
+    products,
+    sessions,
+    subscriptions,
+    webhooks,
+)
+from app.objects.registry import check_expand, render, render_list, type_of
+
+__all__ = ["check_expand", "render", "render_list", "type_of"]

@@ -1,0 +1,118 @@
+"""The `customer` object."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from app.objects.registry import ObjectType, register, simple
+from app.scope import Scope
+from app.store.models import Customer
+from app.store.uow import UnitOfWork
+
+
+def invoice_prefix(customer_id: str) -> str:
+    """Stable per customer, as Stripe's is: derived rather than stored."""
+    return hashlib.sha256(customer_id.encode()).hexdigest()[:8].upper()
+
+
+class CustomerAddress(BaseModel):
+    city: str | None = None
+    country: str | None = None
+    line1: str | None = None
+    line2: str | None = None
+    postal_code: str | None = None
+    state: str | None = None
+
+
+class CustomerShipping(BaseModel):
+    address: CustomerAddress
+    name: str
+    phone: str | None = None
+
+
+class CustomerInvoiceSettings(BaseModel):
+    custom_fields: None
+    default_payment_method: str | dict[str, Any] | None
+    footer: str | None
+    rendering_options: None
+
+
+class CustomerObject(BaseModel):
+    """A customer; when deleted only `id`, `object` and `deleted` are present."""
+
+    id: str
+    object: Literal["customer"]
+    deleted: bool | None = None
+    address: CustomerAddress | None = None
+    balance: int | None = None
+    created: int | None = None
+    currency: str | None = None
+    default_source: None = None
+    delinquent: bool | None = None
+    description: str | None = None
+    discount: None = None
+    email: str | None = None
+    invoice_prefix: str | None = None
+    invoice_settings: CustomerInvoiceSettings | None = None
+    livemode: bool | None = None
+    metadata: dict[str, str] | None = None
+    name: str | None = None
+    next_invoice_sequence: int | None = None
+    phone: str | None = None
+    preferred_locales: list[str] | None = None
+    shipping: CustomerShipping | None = None
+    tax_exempt: Literal["none", "exempt", "reverse"] | None = None
+    test_clock: None = None
+
+
+def render_customer(c: Customer) -> dict[str, Any]:
+    if c.deleted:
+        return {"id": c.id, "object": "customer", "deleted": True}
+    settings = c.invoice_settings or {}
+    return {
+        "id": c.id,
+        "object": "customer",
+        "address": c.address,
+        "balance": c.balance,
+        "created": c.created,
+        "currency": c.currency,
+        "default_source": None,
+        "delinquent": False,
+        "description": c.description,
+        "discount": None,
+        "email": c.email,
+        "invoice_prefix": invoice_prefix(c.id),
+        "invoice_settings": {
+            "custom_fields": None,
+            "default_payment_method": settings.get("default_payment_method"),
+            "footer": settings.get("footer"),
+            "rendering_options": None,
+        },
+        "livemode": c.livemode,
+        "metadata": dict(c.metadata_ or {}),
+        "name": c.name,
+        "next_invoice_sequence": 1,
+        "phone": c.phone,
+        "preferred_locales": list(c.preferred_locales or []),
+        "shipping": c.shipping,
+        "tax_exempt": "none",
+        "test_clock": None,
+    }
+
+
+async def _load(uow: UnitOfWork, scope: Scope, object_id: str) -> Customer | None:
+    return await uow.customers.get(scope, object_id)
+
+
+CUSTOMER = register(
+    ObjectType(
+        name="customer",
+        model=Customer,
+        render_many=simple(render_customer),
+        loader=_load,
+        expandable={"invoice_settings.default_payment_method": "payment_method"},
+    )
+)

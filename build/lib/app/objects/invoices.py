@@ -1,0 +1,162 @@
+"""The `invoice` object."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from app.objects.registry import ObjectType, register
+from app.scope import Scope
+from app.store.models import Customer, Invoice
+from app.store.uow import UnitOfWork
+
+
+class StatusTransitions(BaseModel):
+    finalized_at: int | None
+    marked_uncollectible_at: int | None
+    paid_at: int | None
+    voided_at: int | None
+
+
+class InvoiceObject(BaseModel):
+    id: str
+    object: Literal["invoice"]
+    amount_due: int
+    amount_paid: int
+    amount_remaining: int
+    billing_reason: str | None
+    collection_method: Literal["charge_automatically", "send_invoice"]
+    created: int
+    currency: str
+    customer: str | dict[str, Any]
+    customer_email: str | None
+    due_date: int | None
+    hosted_invoice_url: str | None
+    invoice_pdf: str | None
+    lines: dict[str, Any]
+    livemode: bool
+    metadata: dict[str, str]
+    number: str | None
+    parent: dict[str, Any] | None
+    period_end: int
+    period_start: int
+    status: Literal["draft", "open", "paid", "uncollectible", "void"] | None
+    status_transitions: StatusTransitions
+    subtotal: int
+    total: int
+
+
+def total_of(invoice: Invoice) -> int:
+    return sum(int(line.get("amount", 0)) for line in invoice.lines or [])
+
+
+def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
+    total = total_of(inv)
+    due = total
+    remaining = 0 if inv.status in ("paid", "void") else max(due - inv.amount_paid, 0)
+    transitions = {
+        "finalized_at": None,
+        "marked_uncollectible_at": None,
+        "paid_at": None,
+        "voided_at": None,
+        **(inv.status_transitions or {}),
+    }
+    finalized = inv.status != "draft"
+    hosted = inv.hosted_invoice_url
+    return {
+        "id": inv.id,
+        "object": "invoice",
+        "account_country": None,
+        "account_name": None,
+        "application": None,
+        "amount_due": due,
+        "amount_paid": inv.amount_paid,
+        "amount_overpaid": 0,
+        "amount_remaining": remaining,
+        "amount_shipping": 0,
+        "attempt_count": inv.attempt_count,
+        "attempted": inv.attempt_count > 0 or inv.status == "paid",
+        "auto_advance": inv.status in ("draft", "open"),
+        "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None, "status": None},
+        "billing_reason": inv.billing_reason,
+        "collection_method": inv.collection_method,
+        "created": inv.created,
+        "currency": inv.currency,
+        "customer": inv.customer_id,
+        "customer_account": None,
+        "customer_address": customer.address if customer else None,
+        "customer_email": customer.email if customer else None,
+        "customer_name": customer.name if customer else None,
+        "customer_phone": customer.phone if customer else None,
+        "customer_tax_exempt": "none",
+        "default_payment_method": None,
+        "default_source": None,
+        "default_tax_rates": [],
+        "description": inv.description,
+        "discounts": [],
+        "due_date": inv.due_date,
+        "ending_balance": 0 if finalized else None,
+        "footer": None,
+        "hosted_invoice_url": hosted,
+        "issuer": {"type": "self"},
+        "latest_revision": None,
+        "invoice_pdf": f"{hosted}/pdf" if hosted else None,
+        "lines": {
+            "object": "list",
+            "data": [
+                {"subscription": inv.subscription_id, "subtotal": line.get("amount", 0), **line}
+                for line in inv.lines or []
+            ],
+            "has_more": False,
+            "url": f"/v1/invoices/{inv.id}/lines",
+        },
+        "livemode": inv.livemode,
+        "metadata": dict(inv.metadata_ or {}),
+        "number": inv.number,
+        "on_behalf_of": None,
+        "parent": (
+            {
+                "quote_details": None,
+                "subscription_details": {"metadata": {}, "subscription": inv.subscription_id},
+                "type": "subscription_details",
+            }
+            if inv.subscription_id
+            else None
+        ),
+        "payment_settings": {"default_mandate": None, "payment_method_options": None, "payment_method_types": None},
+        "period_end": inv.period_end,
+        "period_start": inv.period_start,
+        "post_payment_credit_notes_amount": 0,
+        "pre_payment_credit_notes_amount": 0,
+        "starting_balance": 0,
+        "status": inv.status,
+        "status_transitions": transitions,
+        "subtotal": total,
+        "subtotal_excluding_tax": total,
+        "test_clock": None,
+        "total": total,
+        "total_discount_amounts": [],
+        "total_excluding_tax": total,
+        "total_taxes": [],
+    }
+
+
+async def render_invoices(uow: UnitOfWork, scope: Scope, invoices: list[Invoice]) -> list[dict[str, Any]]:
+    customers = await uow.customers.many(scope, [i.customer_id for i in invoices])
+    return [render_invoice(i, customers.get(i.customer_id)) for i in invoices]
+
+
+async def _load(uow: UnitOfWork, scope: Scope, object_id: str) -> Invoice | None:
+    return await uow.invoices.get(scope, object_id)
+
+
+INVOICE = register(
+    ObjectType(
+        name="invoice",
+        model=Invoice,
+        render_many=render_invoices,
+        loader=_load,
+        expandable={"customer": "customer", "parent.subscription_details.subscription": "subscription"},
+    )
+)

@@ -1,0 +1,288 @@
+"""The `subscription`, `subscription_item` and `subscription_schedule` objects."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from app.objects.products import render_price
+from app.objects.registry import ObjectType, register, simple
+from app.scope import Scope
+from app.store.models import Price, Subscription, SubscriptionItem, SubscriptionSchedule
+from app.store.uow import UnitOfWork
+
+Status = Literal["active", "canceled", "incomplete", "incomplete_expired", "past_due", "paused", "trialing", "unpaid"]
+
+
+class PauseCollection(BaseModel):
+    behavior: Literal["keep_as_draft", "mark_uncollectible", "void"]
+    resumes_at: int | None
+
+
+class CancellationDetails(BaseModel):
+    comment: str | None
+    feedback: str | None
+    reason: str | None
+
+
+class SubscriptionItemObject(BaseModel):
+    id: str
+    object: Literal["subscription_item"]
+    created: int
+    current_period_end: int
+    current_period_start: int
+    metadata: dict[str, str]
+    price: dict[str, Any]
+    quantity: int | None = None
+    subscription: str
+    tax_rates: list[Any]
+
+
+class SubscriptionItemList(BaseModel):
+    object: Literal["list"]
+    data: list[SubscriptionItemObject]
+    has_more: bool
+    total_count: int
+    url: str
+
+
+class SubscriptionObject(BaseModel):
+    id: str
+    object: Literal["subscription"]
+    billing_cycle_anchor: int
+    cancel_at: int | None
+    cancel_at_period_end: bool
+    canceled_at: int | None
+    cancellation_details: CancellationDetails | None
+    collection_method: Literal["charge_automatically", "send_invoice"]
+    created: int
+    currency: str
+    customer: str | dict[str, Any]
+    days_until_due: int | None
+    default_payment_method: str | dict[str, Any] | None
+    description: str | None
+    ended_at: int | None
+    items: SubscriptionItemList
+    latest_invoice: str | dict[str, Any] | None
+    livemode: bool
+    metadata: dict[str, str]
+    pause_collection: PauseCollection | None
+    schedule: str | dict[str, Any] | None
+    start_date: int
+    status: Status
+    trial_end: int | None
+    trial_start: int | None
+
+
+class SubscriptionScheduleObject(BaseModel):
+    id: str
+    object: Literal["subscription_schedule"]
+    created: int
+    customer: str | dict[str, Any]
+    end_behavior: str
+    livemode: bool
+    metadata: dict[str, str]
+    phases: list[dict[str, Any]]
+    released_at: int | None
+    released_subscription: str | None
+    status: Literal["active", "canceled", "completed", "not_started", "released"]
+    subscription: str | dict[str, Any] | None
+
+
+def legacy_plan(price: dict[str, Any]) -> dict[str, Any]:
+    """The pre-Prices `plan` hash the SDKs still read on subscription items, derived from the price."""
+    recurring = price.get("recurring") or {}
+    return {
+        "id": price["id"],
+        "object": "plan",
+        "active": price.get("active", True),
+        "amount": price.get("unit_amount"),
+        "amount_decimal": price.get("unit_amount_decimal"),
+        "billing_scheme": price.get("billing_scheme", "per_unit"),
+        "created": price.get("created"),
+        "currency": price.get("currency"),
+        "interval": recurring.get("interval"),
+        "interval_count": recurring.get("interval_count", 1),
+        "livemode": price.get("livemode"),
+        "meter": recurring.get("meter"),
+        "metadata": price.get("metadata", {}),
+        "nickname": price.get("nickname"),
+        "product": price.get("product"),
+        "tiers_mode": price.get("tiers_mode"),
+        "transform_usage": None,
+        "trial_period_days": recurring.get("trial_period_days"),
+        "usage_type": recurring.get("usage_type", "licensed"),
+    }
+
+
+def render_item(item: SubscriptionItem, price: Price | None) -> dict[str, Any]:
+    price_body = render_price(price) if price is not None else {"id": item.price_id, "object": "price"}
+    body: dict[str, Any] = {
+        "id": item.id,
+        "object": "subscription_item",
+        "billing_thresholds": None,
+        "created": item.created,
+        "current_period_end": item.current_period_end,
+        "current_period_start": item.current_period_start,
+        "discounts": [],
+        "metadata": dict(item.metadata_ or {}),
+        "plan": legacy_plan(price_body),
+        "price": price_body,
+        "subscription": item.subscription_id,
+        "tax_rates": [],
+    }
+    if item.quantity is not None:
+        body["quantity"] = item.quantity
+    return body
+
+
+def render_subscription(s: Subscription, items: list[SubscriptionItem], prices: dict[str, Price]) -> dict[str, Any]:
+    details = s.cancellation_details or {}
+    return {
+        "id": s.id,
+        "object": "subscription",
+        "application": None,
+        "application_fee_percent": None,
+        "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None},
+        "billing_cycle_anchor": s.billing_cycle_anchor,
+        "billing_cycle_anchor_config": None,
+        "billing_mode": {"flexible": None, "type": "classic", "updated_at": None},
+        "billing_schedules": [],
+        "billing_thresholds": None,
+        "cancel_at": s.cancel_at,
+        "cancel_at_period_end": s.cancel_at_period_end,
+        "canceled_at": s.canceled_at,
+        "cancellation_details": {
+            "comment": details.get("comment"),
+            "feedback": details.get("feedback"),
+            "feedback_option": None,
+            "reason": details.get("reason"),
+        },
+        "collection_method": s.collection_method,
+        "created": s.created,
+        "currency": s.currency,
+        "customer": s.customer_id,
+        "customer_account": None,
+        "days_until_due": s.days_until_due,
+        "default_payment_method": s.default_payment_method,
+        "default_source": None,
+        "default_tax_rates": [],
+        "description": s.description,
+        "discounts": [],
+        "ended_at": s.ended_at,
+        "invoice_settings": {"account_tax_ids": None, "issuer": {"type": "self"}},
+        "items": {
+            "object": "list",
+            "data": [render_item(i, prices.get(i.price_id)) for i in items],
+            "has_more": False,
+            "total_count": len(items),
+            "url": f"/v1/subscription_items?subscription={s.id}",
+        },
+        "latest_invoice": s.latest_invoice,
+        "livemode": s.livemode,
+        "metadata": dict(s.metadata_ or {}),
+        "next_pending_invoice_item_invoice": None,
+        "on_behalf_of": None,
+        "pause_collection": dict(s.pause_collection) if s.pause_collection else None,
+        "payment_settings": {
+            "payment_method_options": None,
+            "payment_method_types": None,
+            "save_default_payment_method": "off",
+        },
+        "pending_invoice_item_interval": None,
+        "pending_setup_intent": None,
+        "pending_update": None,
+        "schedule": s.schedule_id,
+        "start_date": s.start_date,
+        "status": s.status,
+        "test_clock": None,
+        "transfer_data": None,
+        "trial_end": s.trial_end,
+        "trial_settings": {
+            "end_behavior": {
+                "missing_payment_method": (s.trial_settings or {}).get("missing_payment_method", "create_invoice")
+            }
+        },
+        "trial_start": s.trial_start,
+    }
+
+
+async def load_items(
+    uow: UnitOfWork, scope: Scope, subs: list[Subscription]
+) -> tuple[dict[str, list[SubscriptionItem]], dict[str, Price]]:
+    """Items of many subscriptions and their prices in two queries."""
+    items = await uow.subscription_items.for_subscriptions(scope, [s.id for s in subs])
+    prices = await uow.prices.many(scope, [i.price_id for group in items.values() for i in group])
+    return items, prices
+
+
+async def render_subscriptions(uow: UnitOfWork, scope: Scope, subs: list[Subscription]) -> list[dict[str, Any]]:
+    items, prices = await load_items(uow, scope, subs)
+    return [render_subscription(s, items.get(s.id, []), prices) for s in subs]
+
+
+def render_schedule(s: SubscriptionSchedule) -> dict[str, Any]:
+    phases = list(s.phases or [])
+    current = phases[0] if s.status == "active" and phases else None
+    return {
+        "id": s.id,
+        "object": "subscription_schedule",
+        "application": None,
+        "billing_mode": {"flexible": None, "type": "classic", "updated_at": None},
+        "canceled_at": None,
+        "completed_at": None,
+        "created": s.created,
+        "current_phase": {"end_date": current["end_date"], "start_date": current["start_date"]} if current else None,
+        "customer": s.customer_id,
+        "default_settings": {
+            "application_fee_percent": None,
+            "billing_cycle_anchor": "automatic",
+            "collection_method": None,
+            "default_payment_method": None,
+            "description": None,
+        },
+        "end_behavior": s.end_behavior,
+        "livemode": s.livemode,
+        "metadata": dict(s.metadata_ or {}),
+        "pause_schedules": [],
+        "phases": phases,
+        "released_at": s.released_at,
+        "released_subscription": s.released_subscription,
+        "status": s.status,
+        "subscription": s.subscription_id,
+        "test_clock": None,
+    }
+
+
+async def _load_subscription(uow: UnitOfWork, scope: Scope, object_id: str) -> Subscription | None:
+    return await uow.subscriptions.get(scope, object_id)
+
+
+async def _load_schedule(uow: UnitOfWork, scope: Scope, object_id: str) -> SubscriptionSchedule | None:
+    return await uow.subscription_schedules.get(scope, object_id)
+
+
+SUBSCRIPTION = register(
+    ObjectType(
+        name="subscription",
+        model=Subscription,
+        render_many=render_subscriptions,
+        loader=_load_subscription,
+        expandable={
+            "customer": "customer",
+            "default_payment_method": "payment_method",
+            "latest_invoice": "invoice",
+            "schedule": "subscription_schedule",
+        },
+    )
+)
+SCHEDULE = register(
+    ObjectType(
+        name="subscription_schedule",
+        model=SubscriptionSchedule,
+        render_many=simple(render_schedule),
+        loader=_load_schedule,
+        expandable={"customer": "customer", "subscription": "subscription"},
+    )
+)

@@ -1,0 +1,87 @@
+"""Parameters of /v1/customers (stripe-python `CustomerCreateParams`, ...)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from app.params.base import (
+    Emptyable,
+    ExpandParams,
+    ListParams,
+    Metadata,
+    Params,
+    RangeFilter,
+    SignedAmount,
+    Str,
+    Timestamp,
+)
+
+
+def _check_email(value: str) -> str:
+    local, at, domain = value.rpartition("@")
+    if not at or not local or "." not in domain or any(ch.isspace() for ch in value):
+        raise PydanticCustomError("email_invalid", "Invalid email address: {email}", {"email": value})
+    return value
+
+
+Email = Annotated[str, StringConstraints(max_length=512), AfterValidator(_check_email)]
+Locale = Annotated[str, StringConstraints(min_length=2, max_length=16)]
+
+
+class AddressParams(Params):
+    city: Str | None = None
+    country: Str | None = None
+    line1: Str | None = None
+    line2: Str | None = None
+    postal_code: Str | None = None
+    state: Str | None = None
+
+
+class ShippingParams(Params):
+    address: AddressParams
+    name: Str
+    phone: Str | None = None
+
+
+class InvoiceSettingsParams(Params):
+    default_payment_method: Emptyable[Str] | None = None
+    footer: Emptyable[Str] | None = None
+
+
+class CustomerCreateParams(ExpandParams):
+    address: Emptyable[AddressParams] | None = None
+    balance: SignedAmount | None = None
+    description: Str | None = None
+    email: Email | None = None
+    invoice_settings: InvoiceSettingsParams | None = None
+    metadata: Emptyable[Metadata] | None = None
+    name: Annotated[str, StringConstraints(max_length=256)] | None = None
+    payment_method: Str | None = None
+    phone: Annotated[str, StringConstraints(max_length=20)] | None = None
+    preferred_locales: list[Locale] | None = Field(None, max_length=10)
+    shipping: Emptyable[ShippingParams] | None = None
+
+
+class CustomerUpdateParams(ExpandParams):
+    address: Emptyable[AddressParams] | None = None
+    balance: SignedAmount | None = None
+    description: Emptyable[Str] | None = None
+    email: Emptyable[Email] | None = None
+    invoice_settings: InvoiceSettingsParams | None = None
+    metadata: Emptyable[Metadata] | None = None
+    name: Emptyable[Annotated[str, StringConstraints(max_length=256)]] | None = None
+    phone: Emptyable[Annotated[str, StringConstraints(max_length=20)]] | None = None
+    preferred_locales: Emptyable[list[Locale]] | None = Field(None)
+    shipping: Emptyable[ShippingParams] | None = None
+
+
+class CustomerListParams(ListParams):
+    email: Annotated[str, StringConstraints(max_length=512)] | None = None
+    created: Timestamp | RangeFilter | None = None
+
+
+class CustomerDeleteParams(Params):
+    pass

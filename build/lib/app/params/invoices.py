@@ -1,0 +1,70 @@
+"""Parameters of /v1/invoices."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from app.params.base import (
+    Bool,
+    ExpandParams,
+    Id,
+    Int,
+    ListParams,
+    Metadata,
+    Params,
+    Quantity,
+    RangeFilter,
+    SignedAmount,
+    Str,
+    Timestamp,
+)
+
+
+class InvoiceCreateParams(ExpandParams):
+    customer: Id
+    subscription: Id | None = None
+    collection_method: Literal["charge_automatically", "send_invoice"] | None = None
+    days_until_due: Int | None = Field(None, ge=0, le=730)
+    description: Str | None = None
+    currency: Str | None = None
+    auto_advance: Bool | None = None
+    metadata: Metadata | None = None
+
+
+class LinePricing(Params):
+    price: Id
+
+
+class InvoiceLineParams(Params):
+    amount: SignedAmount | None = None
+    description: Str | None = None
+    quantity: Quantity | None = Field(None, ge=1)
+    pricing: LinePricing | None = None
+    metadata: Metadata | None = None
+
+
+class InvoiceAddLinesParams(ExpandParams):
+    lines: list[InvoiceLineParams] = Field(min_length=1, max_length=100)
+
+
+class InvoiceFinalizeParams(ExpandParams):
+    auto_advance: Bool | None = None
+
+
+class InvoicePayParams(ExpandParams):
+    paid_out_of_band: Bool | None = None
+    payment_method: Id | None = None
+
+
+class InvoiceActionParams(ExpandParams):
+    pass
+
+
+class InvoiceListParams(ListParams):
+    customer: Id | None = None
+    subscription: Id | None = None
+    status: Literal["draft", "open", "paid", "uncollectible", "void"] | None = None
+    collection_method: Literal["charge_automatically", "send_invoice"] | None = None
+    created: Timestamp | RangeFilter | None = None

@@ -1,0 +1,131 @@
+"""Parameters of /v1/payment_methods."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from app.params.base import ExpandParams, Id, Int, ListParams, Metadata, Params, Str
+from app.params.customers import AddressParams
+
+PaymentMethodType = Literal[
+    "card",
+    "us_bank_account",
+    "sepa_debit",
+    "bacs_debit",
+    "au_becs_debit",
+    "acss_debit",
+    "link",
+    "paypal",
+    "cashapp",
+    "amazon_pay",
+    "boleto",
+    "ideal",
+    "bancontact",
+]
+
+
+class BillingDetailsParams(Params):
+    address: AddressParams | None = None
+    email: Str | None = None
+    name: Str | None = None
+    phone: Str | None = None
+
+
+class CardParams(Params):
+    number: Str | None = None
+    exp_month: Int | None = Field(None, ge=1, le=12)
+    exp_year: Int | None = Field(None, ge=2000, le=2100)
+    cvc: Str | None = None
+    token: Str | None = None
+
+
+class CardUpdateParams(Params):
+    exp_month: Int | None = Field(None, ge=1, le=12)
+    exp_year: Int | None = Field(None, ge=2000, le=2100)
+
+
+class SepaDebitParams(Params):
+    iban: Str
+
+
+class UsBankAccountParams(Params):
+    account_number: Str | None = None
+    routing_number: Str | None = None
+    account_holder_type: Literal["individual", "company"] | None = None
+    account_type: Literal["checking", "savings"] | None = None
+    financial_connections_account: Str | None = None
+
+
+class BacsDebitParams(Params):
+    account_number: Str
+    sort_code: Str
+
+
+class AuBecsDebitParams(Params):
+    account_number: Str
+    bsb_number: Str
+
+
+class AcssDebitParams(Params):
+    account_number: Str
+    institution_number: Str
+    transit_number: Str
+
+
+class BoletoParams(Params):
+    tax_id: Str
+
+
+class IdealParams(Params):
+    bank: Str | None = None
+
+
+class EmptyParams(Params):
+    pass
+
+
+class PaymentMethodCreateParams(ExpandParams):
+    type: PaymentMethodType
+    billing_details: BillingDetailsParams | None = None
+    metadata: Metadata | None = None
+    card: CardParams | None = None
+    sepa_debit: SepaDebitParams | None = None
+    us_bank_account: UsBankAccountParams | None = None
+    bacs_debit: BacsDebitParams | None = None
+    au_becs_debit: AuBecsDebitParams | None = None
+    acss_debit: AcssDebitParams | None = None
+    boleto: BoletoParams | None = None
+    ideal: IdealParams | None = None
+    link: EmptyParams | None = None
+    paypal: EmptyParams | None = None
+    cashapp: EmptyParams | None = None
+    amazon_pay: EmptyParams | None = None
+    bancontact: EmptyParams | None = None
+    allow_redisplay: Literal["always", "limited", "unspecified"] | None = None
+
+
+class PaymentMethodUpdateParams(ExpandParams):
+    billing_details: BillingDetailsParams | None = None
+    card: CardUpdateParams | None = None
+    metadata: Metadata | Literal[""] | None = None
+    allow_redisplay: Literal["always", "limited", "unspecified"] | None = None
+
+
+class PaymentMethodAttachParams(ExpandParams):
+    customer: Id
+
+
+class PaymentMethodDetachParams(ExpandParams):
+    pass
+
+
+class PaymentMethodListParams(ListParams):
+    customer: Id | None = None
+    type: PaymentMethodType | None = None
+
+
+class CustomerPaymentMethodListParams(ListParams):
+    type: PaymentMethodType | None = None
+    allow_redisplay: Literal["always", "limited", "unspecified"] | None = None

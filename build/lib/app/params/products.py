@@ -1,0 +1,99 @@
+"""Parameters of /v1/products and /v1/prices."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from app.params.base import (
+    Amount,
+    Bool,
+    Emptyable,
+    ExpandParams,
+    Id,
+    Int,
+    ListParams,
+    Metadata,
+    Params,
+    RangeFilter,
+    Str,
+    Timestamp,
+)
+
+Currency = Annotated[str, StringConstraints(min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$")]
+Interval = Literal["day", "week", "month", "year"]
+
+
+class ProductCreateParams(ExpandParams):
+    name: Str
+    active: Bool | None = None
+    description: Str | None = None
+    metadata: Emptyable[Metadata] | None = None
+
+
+class ProductUpdateParams(ExpandParams):
+    name: Str | None = None
+    active: Bool | None = None
+    description: Emptyable[Str] | None = None
+    default_price: Id | None = None
+    metadata: Emptyable[Metadata] | None = None
+
+
+class ProductListParams(ListParams):
+    active: Bool | None = None
+    created: Timestamp | RangeFilter | None = None
+
+
+class RecurringParams(Params):
+    interval: Interval
+    interval_count: Int = Field(1, ge=1, le=365)
+    usage_type: Literal["licensed", "metered"] = "licensed"
+    trial_period_days: Int | None = Field(None, ge=1, le=730)
+    meter: Id | None = None
+
+
+class TierParams(Params):
+    up_to: Literal["inf"] | int
+    unit_amount: Amount | None = None
+    flat_amount: Amount | None = None
+
+
+class PriceCreateParams(ExpandParams):
+    currency: Currency
+    product: Id
+    unit_amount: Amount | None = None
+    active: Bool | None = None
+    billing_scheme: Literal["per_unit", "tiered"] = "per_unit"
+    tiers: list[TierParams] | None = Field(None, max_length=250)
+    tiers_mode: Literal["graduated", "volume"] | None = None
+    recurring: RecurringParams | None = None
+    lookup_key: Annotated[str, StringConstraints(max_length=200)] | None = None
+    transfer_lookup_key: Bool | None = None
+    nickname: Str | None = None
+    tax_behavior: Literal["exclusive", "inclusive", "unspecified"] | None = None
+    metadata: Emptyable[Metadata] | None = None
+
+
+class PriceUpdateParams(ExpandParams):
+    active: Bool | None = None
+    lookup_key: Annotated[str, StringConstraints(max_length=200)] | None = None
+    transfer_lookup_key: Bool | None = None
+    nickname: Emptyable[Str] | None = None
+    tax_behavior: Literal["exclusive", "inclusive", "unspecified"] | None = None
+    metadata: Emptyable[Metadata] | None = None
+
+
+class RecurringFilter(Params):
+    interval: Interval | None = None
+    usage_type: Literal["licensed", "metered"] | None = None
+
+
+class PriceListParams(ListParams):
+    active: Bool | None = None
+    product: Id | None = None
+    type: Literal["one_time", "recurring"] | None = None
+    currency: Currency | None = None
+    recurring: RecurringFilter | None = None
+    lookup_keys: list[Annotated[str, StringConstraints(max_length=200)]] | None = Field(None, max_length=10)
+    created: Timestamp | RangeFilter | None = None

@@ -1,0 +1,45 @@
+"""An invoice as a real PDF document (fpdf2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fpdf import FPDF
+
+from app.portal.templating import date, money
+
+
+def _latin1(text: str) -> str:
+    # The core PDF fonts are Latin-1; anything outside it is shown as '?' rather than failing.
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def invoice_pdf(invoice: dict[str, Any]) -> bytes:
+    pdf = FPDF()
+    pdf.set_title(f"Invoice {invoice.get('number') or invoice['id']}")
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 18)
+    pdf.cell(0, 12, _latin1(f"Invoice {invoice.get('number') or ''}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", size=11)
+    billed = invoice.get("customer_name") or invoice.get("customer_email") or invoice["customer"]
+    for label, value in (
+        ("Status", invoice["status"]),
+        ("Billed to", billed),
+        ("Issued", date(invoice["created"])),
+        ("Due", date(invoice.get("due_date"))),
+    ):
+        if value:
+            pdf.cell(0, 7, _latin1(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    currency = invoice["currency"]
+    pdf.set_font("helvetica", "B", 11)
+    pdf.cell(140, 8, "Description", border="B")
+    pdf.cell(0, 8, "Amount", border="B", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", size=11)
+    for line in invoice["lines"]["data"]:
+        pdf.cell(140, 8, _latin1(str(line.get("description") or "")))
+        pdf.cell(0, 8, money(line["amount"], currency), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "B", 11)
+    pdf.cell(140, 10, "Total")
+    pdf.cell(0, 10, money(invoice["total"], currency), align="R", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

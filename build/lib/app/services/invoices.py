@@ -1,0 +1,443 @@
+"""Invoice use cases: drafts and lines, finalize, pay, void, mark uncollectible; period invoices for
+subscriptions. Payments are simulated: test cards succeed unless they are Stripe's decline cards.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from app.context import Ctx
+from app.domain.billing import amount_for
+from app.domain.test_payment_methods import CARDS_BY_TOKEN
+from app.errors import InvalidRequest, ResourceMissing, StripeError
+from app.events import outbox
+from app.ids import new_id
+from app.objects.customers import invoice_prefix
+from app.objects.invoices import render_invoices
+from app.params.base import created_bounds
+from app.params.invoices import InvoiceAddLinesParams, InvoiceCreateParams, InvoiceListParams, InvoicePayParams
+from app.services import locks
+from app.services.common import merge_metadata
+from app.store.models import Invoice, PaymentMethod, Price, Subscription, SubscriptionItem
+from app.store.repositories.base import Cursor, Page
+from app.store.uow import UnitOfWork
+
+_DECLINING_LAST4 = {card.number[-4:] for card in CARDS_BY_TOKEN.values() if card.declines}
+
+
+class CardDeclined(StripeError):
+    status = 402
+    type = "card_error"
+    code = "card_declined"
+
+
+class PaymentDeclined(CardDeclined):
+    """A charge of an invoice was declined: the attempt and its `invoice.payment_failed` are
+    recorded (committed by the boundary) although the request fails, as Stripe records them."""
+
+    keeps_changes = True
+
+
+async def _render(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> dict[str, Any]:
+    return (await render_invoices(uow, ctx.scope, [invoice]))[0]
+
+
+async def get(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:
+    invoice = await uow.invoices.get(ctx.scope, invoice_id)
+    if invoice is None:
+        raise ResourceMissing("invoice", invoice_id)
+    return invoice
+
+
+def _line(ctx: Ctx, invoice: Invoice, amount: int, description: str | None, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": new_id("il", 24),
+        "object": "line_item",
+        "amount": amount,
+        "currency": invoice.currency,
+        "description": description,
+        "discount_amounts": [],
+        "discountable": True,
+        "discounts": [],
+        "invoice": invoice.id,
+        "livemode": invoice.livemode,
+        "metadata": extra.pop("metadata", {}),
+        "parent": extra.pop("parent", None),
+        "period": {
+            "end": extra.pop("period_end", invoice.period_end),
+            "start": extra.pop("period_start", invoice.period_start),
+        },
+        "pricing": extra.pop("pricing", None),
+        "quantity": extra.pop("quantity", None),
+        "taxes": [],
+    }
+
+
+def _new_invoice(
+    ctx: Ctx, *, customer_id: str, subscription_id: str | None, collection_method: str, currency: str, **fields: Any
+) -> Invoice:
+    now = ctx.now()
+    return Invoice(
+        id=new_id("in", 24),
+        account_id=ctx.scope.account_id,
+        livemode=ctx.scope.livemode,
+        created=now,
+        customer_id=customer_id,
+        subscription_id=subscription_id,
+        status="draft",
+        collection_method=collection_method,
+        currency=currency,
+        lines=[],
+        amount_paid=0,
+        period_start=fields.pop("period_start", now),
+        period_end=fields.pop("period_end", now),
+        status_transitions={},
+        access_token=secrets.token_urlsafe(24),
+        metadata_=fields.pop("metadata", {}),
+        **fields,
+    )
+
+
+async def create(uow: UnitOfWork, ctx: Ctx, params: InvoiceCreateParams) -> Invoice:
+    """A draft invoice for a customer (lines are added with add_lines); records `invoice.created`."""
+    customer = await locks.customer(uow, ctx, params.customer, param="customer")
+    currency = (params.currency or customer.currency or "usd").lower()
+    subscription_id = None
+    if params.subscription is not None:
+        sub = await uow.subscriptions.get(ctx.scope, params.subscription)
+        if sub is None or sub.customer_id != customer.id:
+            raise ResourceMissing("subscription", params.subscription, param="subscription")
+        subscription_id, currency = sub.id, sub.currency
+    method = params.collection_method or "charge_automatically"
+    if method == "send_invoice" and params.days_until_due is None:
+        raise InvalidRequest(
+            "Missing required param: days_until_due (required with collection_method=send_invoice).",
+            code="parameter_missing",
+            param="days_until_due",
+        )
+    invoice = uow.invoices.add(
+        _new_invoice(
+            ctx,
+            customer_id=customer.id,
+            subscription_id=subscription_id,
+            collection_method=method,
+            currency=currency,
+            days_until_due=params.days_until_due,
+            description=params.description,
+            billing_reason="manual",
+            metadata=merge_metadata({}, params.metadata),
+        )
+    )
+    outbox.record(uow, ctx, "invoice.created", await _render(uow, ctx, invoice))
+    return invoice
+
+
+async def add_lines(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: InvoiceAddLinesParams) -> Invoice:
+    """Add lines to a draft: an amount, or a price times a quantity."""
+    invoice = await locks.invoice(uow, ctx, invoice_id)
+    if invoice.status != "draft":
+        raise InvalidRequest("Lines can only be added to a draft invoice.", code="invoice_not_editable")
+    before = await _render(uow, ctx, invoice)
+    lines = list(invoice.lines or [])
+    for i, line in enumerate(params.lines):
+        if line.pricing is not None:
+            price = await uow.prices.get(ctx.scope, line.pricing.price)
+            if price is None:
+                raise ResourceMissing("price", line.pricing.price, param=f"lines[{i}][pricing][price]")
+            if price.currency != invoice.currency:
+                raise InvalidRequest(
+                    f"The price {price.id} is in {price.currency}; this invoice is in {invoice.currency}.",
+                    param=f"lines[{i}][pricing][price]",
+                )
+            quantity = line.quantity or 1
+            lines.append(
+                _line(
+                    ctx,
+                    invoice,
+                    price_amount(price, quantity),
+                    line.description or price.nickname,
+                    quantity=quantity,
+                    pricing=_pricing(price),
+                    metadata=line.metadata or {},
+                )
+            )
+        elif line.amount is not None:
+            lines.append(_line(ctx, invoice, line.amount, line.description, quantity=1, metadata=line.metadata or {}))
+        else:
+            raise InvalidRequest(
+                "Each line needs an amount or pricing[price].", code="parameter_missing", param=f"lines[{i}][amount]"
+            )
+    invoice.lines = lines
+    after = await _render(uow, ctx, invoice)
+    outbox.record(uow, ctx, "invoice.updated", after, previous=outbox.previous_attributes(before, after))
+    return invoice
+
+
+def price_amount(price: Price, quantity: int) -> int:
+    return amount_for(
+        {
+            "billing_scheme": price.billing_scheme,
+            "unit_amount": price.unit_amount,
+            "tiers_mode": price.tiers_mode,
+            "tiers": price.tiers,
+        },
+        quantity,
+    )
+
+
+def _pricing(price: Price) -> dict[str, Any]:
+    return {
+        "price_details": {"price": price.id, "product": price.product_id},
+        "type": "price_details",
+        "unit_amount_decimal": None if price.unit_amount is None else str(price.unit_amount),
+    }
+
+
+async def _finalize(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
+    now = ctx.now()
+    # Customer-level sequencing, Stripe's default: PREFIX-0001, PREFIX-0002, ... from a counter
+    # that concurrent finalizations cannot both take (and a unique index behind it).
+    sequence = await uow.counters.next(ctx.scope, f"invoice_number:{invoice.customer_id}")
+    invoice.number = f"{invoice_prefix(invoice.customer_id)}-{sequence:04d}"
+    invoice.status = "open"
+    invoice.status_transitions = {**(invoice.status_transitions or {}), "finalized_at": now}
+    invoice.hosted_invoice_url = f"{ctx.base_url.rstrip('/')}/invoices/{invoice.access_token}"
+    if invoice.collection_method == "send_invoice":
+        invoice.due_date = now + 86400 * (invoice.days_until_due or 30)
+
+
+async def finalize(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:
+    """Draft -> open (numbered, with a hosted page); a zero total is paid at once. Records `invoice.finalized`."""
+    invoice = await locks.invoice(uow, ctx, invoice_id)
+    if invoice.status != "draft":
+        raise InvalidRequest(
+            f"This invoice is already finalized (status {invoice.status}).", code="invoice_not_editable"
+        )
+    await _finalize(uow, ctx, invoice)
+    outbox.record(uow, ctx, "invoice.finalized", await _render(uow, ctx, invoice))
+    if sum(int(line.get("amount", 0)) for line in invoice.lines or []) == 0:
+        await _mark_paid(uow, ctx, invoice)
+    return invoice
+
+
+async def _mark_paid(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, *, charged: bool = False) -> None:
+    if charged:
+        invoice.attempt_count += 1
+    invoice.status = "paid"
+    invoice.amount_paid = sum(int(line.get("amount", 0)) for line in invoice.lines or [])
+    invoice.status_transitions = {**(invoice.status_transitions or {}), "paid_at": ctx.now()}
+    body = await _render(uow, ctx, invoice)
+    outbox.record(uow, ctx, "invoice.paid", body)
+    outbox.record(uow, ctx, "invoice.payment_succeeded", body)
+
+
+def charges(pm: PaymentMethod | None) -> bool:
+    """Whether a (simulated) charge on this method succeeds."""
+    if pm is None:
+        return False
+    return not (pm.type == "card" and (pm.details or {}).get("last4") in _DECLINING_LAST4)
+
+
+async def payment_method_for(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> PaymentMethod | None:
+    """The method an invoice is charged to: its subscription's default, else the customer's."""
+    sub = await uow.subscriptions.get(ctx.scope, invoice.subscription_id) if invoice.subscription_id else None
+    return await method_to_charge(uow, ctx, invoice.customer_id, sub)
+
+
+async def method_to_charge(
+    uow: UnitOfWork, ctx: Ctx, customer_id: str, sub: Subscription | None
+) -> PaymentMethod | None:
+    """The subscription's default payment method, else the customer's invoice default."""
+    candidates: list[str] = []
+    if sub is not None and sub.default_payment_method:
+        candidates.append(sub.default_payment_method)
+    customer = await uow.customers.get(ctx.scope, customer_id)
+    if customer is not None and (customer.invoice_settings or {}).get("default_payment_method"):
+        candidates.append(customer.invoice_settings["default_payment_method"])
+    for pm_id in candidates:
+        pm = await uow.payment_methods.get(ctx.scope, pm_id)
+        if pm is not None and pm.customer_id == customer_id:
+            return pm
+    return None
+
+
+async def pay(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: InvoicePayParams) -> Invoice:
+    """Pay an open invoice (out of band, or by charging a payment method)."""
+    invoice = await locks.invoice(uow, ctx, invoice_id)
+    if invoice.status == "draft":
+        await _finalize(uow, ctx, invoice)
+        outbox.record(uow, ctx, "invoice.finalized", await _render(uow, ctx, invoice))
+    if invoice.status != "open":
+        raise InvalidRequest(
+            f"Invoice is already {invoice.status}; only open invoices can be paid.", code="invoice_not_open"
+        )
+    if not params.paid_out_of_band:
+        if params.payment_method is not None:
+            pm = await uow.payment_methods.get(ctx.scope, params.payment_method)
+            if pm is None or pm.customer_id != invoice.customer_id:
+                raise ResourceMissing("PaymentMethod", params.payment_method, param="payment_method")
+        else:
+            pm = await payment_method_for(uow, ctx, invoice)
+        if pm is None:
+            raise InvalidRequest(
+                "This customer has no attached payment source or default payment method.",
+                code="invoice_no_payment_method_types",
+            )
+        if not charges(pm):
+            await _payment_failed(uow, ctx, invoice)
+            raise PaymentDeclined("Your card was declined.", param="payment_method")
+    await _mark_paid(uow, ctx, invoice, charged=not params.paid_out_of_band)
+    await _settle_subscription(uow, ctx, invoice)
+    return invoice
+
+
+async def _settle_subscription(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
+    """A paid invoice brings its past-due, unpaid or incomplete subscription back to active."""
+    if not invoice.subscription_id:
+        return
+    from app.services import subscriptions as subscription_service  # subscriptions build on invoices
+
+    sub = await uow.subscriptions.get(ctx.scope, invoice.subscription_id)
+    if sub is not None and sub.status in ("past_due", "unpaid", "incomplete") and sub.latest_invoice == invoice.id:
+        await subscription_service.change(uow, ctx, sub, lambda s: setattr(s, "status", "active"))
+
+
+async def void(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:
+    """Open -> void; records `invoice.voided`."""
+    invoice = await locks.invoice(uow, ctx, invoice_id)
+    if invoice.status != "open":
+        raise InvalidRequest(
+            f"You can only void an open invoice; this one is {invoice.status}.", code="invoice_not_open"
+        )
+    invoice.status = "void"
+    invoice.status_transitions = {**(invoice.status_transitions or {}), "voided_at": ctx.now()}
+    outbox.record(uow, ctx, "invoice.voided", await _render(uow, ctx, invoice))
+    return invoice
+
+
+async def mark_uncollectible(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:
+    """Open -> uncollectible; records `invoice.marked_uncollectible`."""
+    invoice = await locks.invoice(uow, ctx, invoice_id)
+    if invoice.status != "open":
+        raise InvalidRequest(
+            f"You can only mark an open invoice uncollectible; this one is {invoice.status}.", code="invoice_not_open"
+        )
+    invoice.status = "uncollectible"
+    invoice.status_transitions = {**(invoice.status_transitions or {}), "marked_uncollectible_at": ctx.now()}
+    outbox.record(uow, ctx, "invoice.marked_uncollectible", await _render(uow, ctx, invoice))
+    return invoice
+
+
+async def list_(uow: UnitOfWork, ctx: Ctx, params: InvoiceListParams) -> Page[Invoice]:
+    """Invoices newest first."""
+    cursor = Cursor(params.limit, params.starting_after, params.ending_before)
+    return await uow.invoices.find(
+        ctx.scope,
+        cursor,
+        customer=params.customer,
+        subscription=params.subscription,
+        status=params.status,
+        collection_method=params.collection_method,
+        created=created_bounds(params.created),
+    )
+
+
+async def for_period(
+    uow: UnitOfWork,
+    ctx: Ctx,
+    sub: Subscription,
+    items: list[SubscriptionItem],
+    prices: dict[str, Price],
+    *,
+    period_start: int,
+    period_end: int,
+    reason: str,
+    free: bool = False,
+) -> Invoice:
+    """The invoice for one billing period of a subscription, finalized, with one line per item."""
+    invoice = uow.invoices.add(
+        _new_invoice(
+            ctx,
+            customer_id=sub.customer_id,
+            subscription_id=sub.id,
+            collection_method=sub.collection_method,
+            currency=sub.currency,
+            period_start=period_start,
+            period_end=period_end,
+            days_until_due=sub.days_until_due,
+            billing_reason=reason,
+        )
+    )
+    lines = []
+    for item in items:
+        price = prices[item.price_id]
+        metered = (price.recurring or {}).get("usage_type") == "metered"
+        quantity = 0 if metered else (item.quantity or 1)
+        amount = 0 if free else price_amount(price, quantity)
+        lines.append(
+            _line(
+                ctx,
+                invoice,
+                amount,
+                f"{quantity} × {price.nickname or price.product_id}",
+                quantity=quantity,
+                pricing=_pricing(price),
+                parent={
+                    "invoice_item_details": None,
+                    "subscription_item_details": {
+                        "proration": False,
+                        "subscription": sub.id,
+                        "subscription_item": item.id,
+                    },
+                    "type": "subscription_item_details",
+                },
+                period_start=period_start,
+                period_end=period_end,
+            )
+        )
+    invoice.lines = lines
+    outbox.record(uow, ctx, "invoice.created", await _render(uow, ctx, invoice))
+    sub.latest_invoice = invoice.id
+    return invoice
+
+
+async def collect_later(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
+    """Finalize without charging: the invoice stays open for the customer to pay (default_incomplete)."""
+    await _finalize(uow, ctx, invoice)
+    outbox.record(uow, ctx, "invoice.finalized", await _render(uow, ctx, invoice))
+
+
+async def collect(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, sub: Subscription) -> bool:
+    """Finalize a period invoice and try to collect it as the subscription says. True when paid."""
+    pause = sub.pause_collection
+    if pause is not None and pause.get("behavior") == "keep_as_draft":
+        return False
+    await _finalize(uow, ctx, invoice)
+    outbox.record(uow, ctx, "invoice.finalized", await _render(uow, ctx, invoice))
+    if pause is not None and pause.get("behavior") == "void":
+        invoice.status = "void"
+        invoice.status_transitions = {**invoice.status_transitions, "voided_at": ctx.now()}
+        outbox.record(uow, ctx, "invoice.voided", await _render(uow, ctx, invoice))
+        return False
+    if pause is not None and pause.get("behavior") == "mark_uncollectible":
+        invoice.status = "uncollectible"
+        invoice.status_transitions = {**invoice.status_transitions, "marked_uncollectible_at": ctx.now()}
+        outbox.record(uow, ctx, "invoice.marked_uncollectible", await _render(uow, ctx, invoice))
+        return False
+    total = sum(int(line.get("amount", 0)) for line in invoice.lines or [])
+    if total == 0:
+        await _mark_paid(uow, ctx, invoice)
+        return True
+    if invoice.collection_method == "send_invoice":
+        return False
+    if charges(await payment_method_for(uow, ctx, invoice)):
+        await _mark_paid(uow, ctx, invoice, charged=True)
+        return True
+    await _payment_failed(uow, ctx, invoice)
+    return False
+
+
+async def _payment_failed(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
+    invoice.attempt_count += 1
+    outbox.record(uow, ctx, "invoice.payment_failed", await _render(uow, ctx, invoice))

@@ -1,0 +1,454 @@
+"""Subscription use cases. Every change to a subscription, from the API, the portal or a test
+helper, goes through `change()`, which records exactly one `customer.subscription.updated` (R18).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from app.context import Ctx
+from app.domain import pause as pause_rules
+from app.domain.billing import add_interval
+from app.errors import InvalidRequest, ResourceMissing
+from app.events import outbox
+from app.ids import new_id
+from app.objects.subscriptions import load_items, render_subscriptions
+from app.params.base import created_bounds
+from app.params.subscriptions import (
+    SubscriptionCancelParams,
+    SubscriptionCreateParams,
+    SubscriptionListParams,
+    SubscriptionResumeParams,
+    SubscriptionUpdateParams,
+)
+from app.services import invoices as invoice_service
+from app.services import locks
+from app.services.common import blank, merge_metadata
+from app.store.models import Price, Subscription, SubscriptionItem
+from app.store.repositories.base import Cursor, Page
+from app.store.uow import UnitOfWork
+
+ENDED = ("canceled", "incomplete_expired")
+
+
+async def render(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> dict[str, Any]:
+    return (await render_subscriptions(uow, ctx.scope, [sub]))[0]
+
+
+async def change(
+    uow: UnitOfWork, ctx: Ctx, sub: Subscription, mutate: Callable[[Subscription], Awaitable[None] | None]
+) -> Subscription:
+    """Apply `mutate` and record one `customer.subscription.updated` if anything visible changed."""
+    before = await render(uow, ctx, sub)
+    result = mutate(sub)
+    if inspect.isawaitable(result):
+        await result
+    await uow.flush()
+    after = await render(uow, ctx, sub)
+    changed = outbox.previous_attributes(before, after)
+    if changed:
+        outbox.record(uow, ctx, "customer.subscription.updated", after, previous=changed)
+    return sub
+
+
+async def get(uow: UnitOfWork, ctx: Ctx, subscription_id: str, *, param: str = "id") -> Subscription:
+    sub = await uow.subscriptions.get(ctx.scope, subscription_id)
+    if sub is None:
+        raise ResourceMissing("subscription", subscription_id, param=param)
+    return sub
+
+
+async def _recurring_price(uow: UnitOfWork, ctx: Ctx, price_id: str, param: str) -> Price:
+    price = await uow.prices.get(ctx.scope, price_id)
+    if price is None:
+        raise ResourceMissing("price", price_id, param=param)
+    if not price.active:
+        raise InvalidRequest(f"The price {price.id} is not active and cannot be used for new items.", param=param)
+    if price.type != "recurring" or price.recurring is None:
+        raise InvalidRequest(
+            f"The price {price.id} is a one-time price; subscriptions need recurring prices.", param=param
+        )
+    return price
+
+
+def _check_compatible(prices: list[Price], param: str) -> None:
+    if len({p.currency for p in prices}) > 1:
+        raise InvalidRequest("All items of a subscription must use prices in the same currency.", param=param)
+    cycles = (
+        {(p.recurring or {}).get("interval") for p in prices},
+        {(p.recurring or {}).get("interval_count") for p in prices},
+    )
+    if len(cycles[0]) > 1 or len(cycles[1]) > 1:
+        raise InvalidRequest("All items of a subscription must share one billing interval.", param=param)
+    if len({p.id for p in prices}) != len(prices):
+        raise InvalidRequest("A price can appear only once among a subscription's items.", param=param)
+
+
+def _quantity(price: Price, quantity: int | None, param: str) -> int | None:
+    if (price.recurring or {}).get("usage_type") == "metered":
+        if quantity is not None:
+            raise InvalidRequest("Quantity cannot be set on an item with a metered price.", param=param)
+        return None
+    return 1 if quantity is None else quantity
+
+
+async def _attached_method(uow: UnitOfWork, ctx: Ctx, customer_id: str, pm_id: str, param: str) -> str:
+    pm = await uow.payment_methods.get(ctx.scope, pm_id)
+    if pm is None:
+        raise ResourceMissing("PaymentMethod", pm_id, param=param)
+    if pm.customer_id != customer_id:
+        raise InvalidRequest(
+            f"The payment method {pm_id} must be attached to the customer {customer_id} first.", param=param
+        )
+    return pm.id
+
+
+def period_end(start: int, price: Price) -> int:
+    recurring = price.recurring or {}
+    return add_interval(start, recurring.get("interval", "month"), int(recurring.get("interval_count", 1)))
+
+
+async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) -> Subscription:
+    """Create a subscription with its first invoice; the status follows trial, payment and collection."""
+    # The customer's lock: R9 (a concurrent detach sees this subscription, or this sees the detach).
+    customer = await locks.customer(uow, ctx, params.customer, param="customer")
+    prices = [await _recurring_price(uow, ctx, item.price, f"items[{i}][price]") for i, item in enumerate(params.items)]
+    _check_compatible(prices, "items")
+    method = params.collection_method or "charge_automatically"
+    if method == "send_invoice" and params.days_until_due is None:
+        raise InvalidRequest(
+            "Missing required param: days_until_due (required with collection_method=send_invoice).",
+            code="parameter_missing",
+            param="days_until_due",
+        )
+    default_pm = None
+    if params.default_payment_method is not None:
+        default_pm = await _attached_method(
+            uow, ctx, customer.id, params.default_payment_method, "default_payment_method"
+        )
+    now = ctx.now()
+    trial_days = params.trial_period_days
+    if trial_days is None and params.trial_end is None:
+        trial_days = (prices[0].recurring or {}).get("trial_period_days")
+    trial_end = None
+    if isinstance(params.trial_end, int):
+        if params.trial_end <= now:
+            raise InvalidRequest("trial_end must be in the future.", param="trial_end")
+        trial_end = params.trial_end
+    elif trial_days:
+        trial_end = now + trial_days * 86400
+    sub = Subscription(
+        id=new_id("sub", 24),
+        account_id=ctx.scope.account_id,
+        livemode=ctx.scope.livemode,
+        created=now,
+        customer_id=customer.id,
+        status="active",
+        currency=prices[0].currency,
+        collection_method=method,
+        days_until_due=params.days_until_due,
+        default_payment_method=default_pm,
+        cancel_at_period_end=bool(params.cancel_at_period_end),
+        trial_start=now if trial_end else None,
+        trial_end=trial_end,
+        trial_settings=(
+            {"missing_payment_method": params.trial_settings.end_behavior.missing_payment_method}
+            if params.trial_settings
+            else None
+        ),
+        billing_cycle_anchor=now,
+        start_date=now,
+        description=params.description,
+        metadata_=merge_metadata({}, params.metadata),
+    )
+    sub.set_pause_collection(None)
+    items = []
+    for i, (item, price) in enumerate(zip(params.items, prices, strict=True)):
+        end = trial_end or period_end(now, price)
+        items.append(
+            SubscriptionItem(
+                id=new_id("si", 14),
+                account_id=ctx.scope.account_id,
+                livemode=ctx.scope.livemode,
+                created=now,
+                subscription_id=sub.id,
+                price_id=price.id,
+                quantity=_quantity(price, item.quantity, f"items[{i}][quantity]"),
+                current_period_start=now,
+                current_period_end=end,
+                metadata_=dict(item.metadata or {}),
+            )
+        )
+    if sub.cancel_at_period_end:
+        sub.cancel_at = items[0].current_period_end
+    uow.subscriptions.add(sub)
+    for new_item in items:
+        uow.subscription_items.add(new_item)
+    invoice = await invoice_service.for_period(
+        uow,
+        ctx,
+        sub,
+        items,
+        {p.id: p for p in prices},
+        period_start=now,
+        period_end=now,
+        reason="subscription_create",
+        free=trial_end is not None,
+    )
+    if params.payment_behavior == "default_incomplete" and trial_end is None:
+        sub.status = "incomplete"
+        await invoice_service.collect_later(uow, ctx, invoice)
+    else:
+        paid = await invoice_service.collect(uow, ctx, invoice, sub)
+        if not paid and trial_end is None and method == "charge_automatically":
+            if params.payment_behavior == "error_if_incomplete":
+                raise invoice_service.CardDeclined(
+                    "The subscription's first invoice could not be paid: the customer has no usable payment method.",
+                    param="default_payment_method",
+                )
+            sub.status = "incomplete"
+        elif trial_end is not None:
+            sub.status = "trialing"
+    await uow.flush()
+    outbox.record(uow, ctx, "customer.subscription.created", await render(uow, ctx, sub))
+    return sub
+
+
+def _editable_when_ended(params: SubscriptionUpdateParams) -> None:
+    allowed = {"metadata", "cancellation_details", "expand"}
+    extra = params.sent() - allowed
+    if extra:
+        raise InvalidRequest(
+            "A canceled subscription can only update its cancellation_details and metadata.",
+            param=sorted(extra)[0],
+        )
+
+
+async def update(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: SubscriptionUpdateParams) -> Subscription:
+    """Change items, cancellation, payment method, pause_collection (R15), metadata: one event (R18)."""
+    sub = await locks.subscription(uow, ctx, subscription_id)
+    if sub.status in ENDED:
+        _editable_when_ended(params)
+    sent = params.sent()
+    if sub.schedule_id and ({"cancel_at", "cancel_at_period_end"} & sent):
+        raise InvalidRequest(
+            f"The subscription is managed by the subscription schedule {sub.schedule_id}; release it before "
+            "changing its cancellation.",
+            param="cancel_at_period_end" if "cancel_at_period_end" in sent else "cancel_at",
+        )
+    items_by_sub, _prices = await load_items(uow, ctx.scope, [sub])
+    current_items = items_by_sub.get(sub.id, [])
+    now = ctx.now()
+
+    async def apply(s: Subscription) -> None:
+        if params.items is not None:
+            await _update_items(uow, ctx, s, current_items, params)
+        if params.cancel_at_period_end is not None:
+            s.cancel_at_period_end = params.cancel_at_period_end
+            s.cancel_at = current_items[0].current_period_end if params.cancel_at_period_end and current_items else None
+        if "cancel_at" in sent:
+            at = blank(params.cancel_at)
+            if at is not None and at <= now:
+                raise InvalidRequest("cancel_at must be in the future.", param="cancel_at")
+            s.cancel_at, s.cancel_at_period_end = at, False
+        if params.cancellation_details is not None:
+            details = dict(s.cancellation_details or {})
+            for key in ("comment", "feedback"):
+                if key in params.cancellation_details.sent():
+                    details[key] = blank(getattr(params.cancellation_details, key))
+            s.cancellation_details = details
+        if "default_payment_method" in sent:
+            wanted = blank(params.default_payment_method)
+            s.default_payment_method = (
+                None
+                if wanted is None
+                else await _attached_method(uow, ctx, s.customer_id, wanted, "default_payment_method")
+            )
+        if "pause_collection" in sent:
+            value = blank(params.pause_collection)
+            s.set_pause_collection(
+                None
+                if value is None
+                else pause_rules.pause_collection_value(value.behavior, value.resumes_at, now=now, status=s.status)
+            )
+        if params.collection_method is not None:
+            if params.collection_method == "send_invoice" and (params.days_until_due or s.days_until_due) is None:
+                raise InvalidRequest(
+                    "days_until_due is required with collection_method=send_invoice.", param="days_until_due"
+                )
+            s.collection_method = params.collection_method
+        if params.days_until_due is not None:
+            s.days_until_due = params.days_until_due
+        if "description" in sent:
+            s.description = blank(params.description)
+        if "metadata" in sent:
+            s.metadata_ = merge_metadata(s.metadata_, params.metadata)
+        if params.trial_end is not None and s.status == "trialing":
+            await _end_trial(s, current_items, params.trial_end, now)
+
+    return await change(uow, ctx, sub, apply)
+
+
+async def _end_trial(sub: Subscription, items: list[SubscriptionItem], trial_end: int | str, now: int) -> None:
+    end = now if trial_end == "now" else int(trial_end)
+    if end <= now:
+        sub.trial_end, sub.status = now, "active"
+        for item in items:
+            item.current_period_start = now
+    else:
+        sub.trial_end = end
+        for item in items:
+            item.current_period_end = end
+
+
+async def _update_items(
+    uow: UnitOfWork, ctx: Ctx, sub: Subscription, current: list[SubscriptionItem], params: SubscriptionUpdateParams
+) -> None:
+    assert params.items is not None
+    by_id = {item.id: item for item in current}
+    keep = dict(by_id)
+    template = current[0] if current else None
+    for i, change_ in enumerate(params.items):
+        param = f"items[{i}]"
+        if change_.id is not None:
+            item = by_id.get(change_.id)
+            if item is None:
+                raise InvalidRequest(
+                    f"The subscription item {change_.id} does not belong to this subscription.", param=f"{param}[id]"
+                )
+            if change_.deleted:
+                keep.pop(item.id, None)
+                await uow.subscription_items.delete(item)
+                continue
+            price = await uow.prices.get(ctx.scope, item.price_id)
+            if change_.price is not None and change_.price != item.price_id:
+                price = await _recurring_price(uow, ctx, change_.price, f"{param}[price]")
+                item.price_id = price.id
+            assert price is not None
+            if change_.quantity is not None or change_.price is not None:
+                item.quantity = _quantity(
+                    price, change_.quantity if change_.quantity is not None else item.quantity, f"{param}[quantity]"
+                )
+            if change_.metadata is not None:
+                item.metadata_ = merge_metadata(item.metadata_, change_.metadata)
+        else:
+            if change_.price is None:
+                raise InvalidRequest(
+                    "Missing required param: price (or id).", code="parameter_missing", param=f"{param}[price]"
+                )
+            price = await _recurring_price(uow, ctx, change_.price, f"{param}[price]")
+            now = ctx.now()
+            new_item = SubscriptionItem(
+                id=new_id("si", 14),
+                account_id=ctx.scope.account_id,
+                livemode=ctx.scope.livemode,
+                created=now,
+                subscription_id=sub.id,
+                price_id=price.id,
+                quantity=_quantity(price, change_.quantity, f"{param}[quantity]"),
+                current_period_start=template.current_period_start if template else now,
+                current_period_end=template.current_period_end if template else period_end(now, price),
+                metadata_=merge_metadata({}, change_.metadata if isinstance(change_.metadata, dict) else None),
+            )
+            uow.subscription_items.add(new_item)
+            keep[new_item.id] = new_item
+    if not keep:
+        raise InvalidRequest("A subscription needs at least one item.", param="items")
+    prices = await uow.prices.many(ctx.scope, [i.price_id for i in keep.values()])
+    _check_compatible([prices[i.price_id] for i in keep.values()], "items")
+
+
+async def cancel(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: SubscriptionCancelParams) -> Subscription:
+    """Cancel now; records `customer.subscription.deleted`."""
+    sub = await locks.subscription(uow, ctx, subscription_id)
+    if sub.status in ENDED:
+        raise InvalidRequest(
+            f"The subscription {sub.id} has already been canceled.", code="resource_missing", param="id"
+        )
+    await end_now(uow, ctx, sub, reason="cancellation_requested", details=params)
+    return sub
+
+
+async def end_now(
+    uow: UnitOfWork, ctx: Ctx, sub: Subscription, *, reason: str, details: SubscriptionCancelParams | None = None
+) -> None:
+    now = ctx.now()
+    cancellation = dict(sub.cancellation_details or {})
+    if details is not None and details.cancellation_details is not None:
+        for key in ("comment", "feedback"):
+            if key in details.cancellation_details.sent():
+                cancellation[key] = blank(getattr(details.cancellation_details, key))
+    cancellation["reason"] = reason
+    sub.cancellation_details = cancellation
+    sub.status, sub.canceled_at, sub.ended_at = "canceled", now, now
+    sub.set_pause_collection(None)
+    if sub.schedule_id:
+        schedule = await uow.subscription_schedules.get(ctx.scope, sub.schedule_id)
+        if schedule is not None and schedule.status == "active":
+            schedule.status = "canceled"
+    await uow.flush()
+    outbox.record(uow, ctx, "customer.subscription.deleted", await render(uow, ctx, sub))
+
+
+async def resume(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: SubscriptionResumeParams) -> Subscription:
+    """Resume a `paused` subscription (a trial that ended without a payment method): a new period starts."""
+    sub = await locks.subscription(uow, ctx, subscription_id)
+    if sub.status != "paused":
+        raise InvalidRequest(
+            f"Only subscriptions with status `paused` can be resumed; this one is `{sub.status}`. To resume "
+            'paused payment collection, update pause_collection to "".',
+            code="subscription_not_paused",
+        )
+    del params
+    items_by_sub, prices = await load_items(uow, ctx.scope, [sub])
+    items = items_by_sub.get(sub.id, [])
+    now = ctx.now()
+
+    async def apply(s: Subscription) -> None:
+        for item in items:
+            item.current_period_start, item.current_period_end = now, period_end(now, prices[item.price_id])
+        s.billing_cycle_anchor = now
+        invoice = await invoice_service.for_period(
+            uow,
+            ctx,
+            s,
+            items,
+            prices,
+            period_start=now,
+            period_end=items[0].current_period_end,
+            reason="subscription_cycle",
+        )
+        s.status = "active" if await invoice_service.collect(uow, ctx, invoice, s) else "past_due"
+
+    return await change(uow, ctx, sub, apply)
+
+
+def _status_filter(status: str | None) -> list[str] | None:
+    if status is None:
+        return ["active", "incomplete", "past_due", "paused", "trialing", "unpaid", "incomplete_expired"]
+    if status == "all":
+        return None
+    if status == "ended":
+        return list(ENDED)
+    return [status]
+
+
+def list_filters(params: Any) -> dict[str, Any]:
+    """The filters shared by the list and the CSV export."""
+    return {
+        "customer": params.customer,
+        "price": params.price,
+        "statuses": _status_filter(params.status),
+        "collection_method": params.collection_method,
+        "collection_paused": params.collection_paused,
+        "created": created_bounds(params.created),
+        "customer_email": params.customer_email,
+    }
+
+
+async def list_(uow: UnitOfWork, ctx: Ctx, params: SubscriptionListParams) -> Page[Subscription]:
+    """Subscriptions newest first; by default those not canceled (R16: `collection_paused` filter)."""
+    cursor = Cursor(params.limit, params.starting_after, params.ending_before)
+    return await uow.subscriptions.find(ctx.scope, cursor, **list_filters(params))

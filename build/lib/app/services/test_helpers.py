@@ -1,0 +1,116 @@
+"""Test-mode helpers that move a subscription through time and states, so every state the portal
+rules name can be reached through the API (Stripe uses test clocks for this; these are simpler).
+"""
+
+from __future__ import annotations
+
+from app.context import Ctx
+from app.domain import pause as pause_rules
+from app.errors import InvalidRequest
+from app.objects.subscriptions import load_items
+from app.services import invoices as invoice_service
+from app.services import locks
+from app.services import subscriptions as subscription_service
+from app.services.common import require_test_mode
+from app.store.models import Subscription
+from app.store.uow import UnitOfWork
+
+_ALLOWED = {
+    "past_due": {"active", "trialing", "past_due", "unpaid"},
+    "unpaid": {"active", "trialing", "past_due", "unpaid"},
+    "incomplete_expired": {"incomplete"},
+    "active": {"past_due", "unpaid", "incomplete", "active"},
+}
+
+
+async def set_status(uow: UnitOfWork, ctx: Ctx, subscription_id: str, status: str) -> Subscription:
+    """Move a test-mode subscription to past_due, unpaid, incomplete_expired (or back to active)."""
+    require_test_mode(ctx, "Test helpers")
+    sub = await locks.subscription(uow, ctx, subscription_id)
+    if sub.status not in _ALLOWED[status]:
+        raise InvalidRequest(
+            f"A subscription cannot move from `{sub.status}` to `{status}`.",
+            code="invalid_status_transition",
+            param="status",
+        )
+    if (
+        status == "active"
+        and sub.collection_method == "charge_automatically"
+        and await invoice_service.method_to_charge(uow, ctx, sub.customer_id, sub) is None
+    ):
+        # Becoming active means a payment went through; without a method to charge, none could (R9).
+        raise InvalidRequest(
+            "The subscription cannot become active: its customer has no payment method to charge.",
+            code="payment_method_required",
+            param="status",
+        )
+
+    def apply(s: Subscription) -> None:
+        s.status = status
+        if status == "incomplete_expired":
+            s.ended_at = ctx.now()
+
+    return await subscription_service.change(uow, ctx, sub, apply)
+
+
+async def advance(uow: UnitOfWork, ctx: Ctx, subscription_id: str, periods: int) -> Subscription:
+    """Renew a test-mode subscription `periods` times as if its period ends had passed."""
+    require_test_mode(ctx, "Test helpers")
+    sub = await locks.subscription(uow, ctx, subscription_id)
+    if sub.status in subscription_service.ENDED or sub.status in ("incomplete", "paused"):
+        raise InvalidRequest(
+            f"A `{sub.status}` subscription has no period to advance.", code="invalid_status_transition"
+        )
+    for _ in range(periods):
+        if sub.status in subscription_service.ENDED:
+            break
+        await _renew(uow, ctx, sub)
+    return sub
+
+
+async def _renew(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> None:
+    items_by_sub, prices = await load_items(uow, ctx.scope, [sub])
+    items = items_by_sub.get(sub.id, [])
+    start = items[0].current_period_end
+    if sub.cancel_at is not None and sub.cancel_at <= start:
+        await subscription_service.end_now(uow, ctx, sub, reason="cancellation_requested")
+        return
+    ending_trial = sub.status == "trialing"
+    no_method = await invoice_service.method_to_charge(uow, ctx, sub.customer_id, sub) is None
+    behaviour = (sub.trial_settings or {}).get("missing_payment_method", "create_invoice")
+    if ending_trial and no_method and sub.collection_method == "charge_automatically" and behaviour == "cancel":
+        await subscription_service.end_now(uow, ctx, sub, reason="payment_failed")
+        return
+
+    async def apply(s: Subscription) -> None:
+        if ending_trial:
+            s.trial_end = start
+        if ending_trial and no_method and s.collection_method == "charge_automatically" and behaviour == "pause":
+            # Stripe's `paused` status: the trial ended without a way to pay; resume starts a new period.
+            s.status = "paused"
+            return
+        for item in items:
+            item.current_period_start = start
+            item.current_period_end = subscription_service.period_end(start, prices[item.price_id])
+        if pause_rules.resumes_by(s.pause_collection, start):
+            s.set_pause_collection(None)
+        invoice = await invoice_service.for_period(
+            uow,
+            ctx,
+            s,
+            items,
+            prices,
+            period_start=start,
+            period_end=items[0].current_period_end,
+            reason="subscription_cycle",
+        )
+        paid = await invoice_service.collect(uow, ctx, invoice, s)
+        # Paused collection and send_invoice leave the status alone; a failed charge makes it past_due.
+        if paid:
+            s.status = "active"
+        elif s.pause_collection is None and s.collection_method == "charge_automatically":
+            s.status = "past_due"
+        elif ending_trial:
+            s.status = "active"
+
+    await subscription_service.change(uow, ctx, sub, apply)

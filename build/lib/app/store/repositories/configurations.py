@@ -1,0 +1,61 @@
+"""Portal configurations."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, select, update
+
+from app.scope import Scope
+from app.store.models import Account, PortalConfiguration
+from app.store.repositories.base import Cursor, Page, ScopedRepository
+
+
+class ConfigurationRepository(ScopedRepository[PortalConfiguration]):
+    model = PortalConfiguration
+    noun = "billing_portal.configuration"
+
+    async def find(
+        self, scope: Scope, cursor: Cursor, *, active: bool | None = None, is_default: bool | None = None
+    ) -> Page[PortalConfiguration]:
+        where: list[ColumnElement[bool]] = []
+        if active is not None:
+            where.append(PortalConfiguration.active.is_(active))
+        if is_default is not None:
+            where.append(PortalConfiguration.is_default.is_(is_default))
+        return await self.page(scope, cursor, *where)
+
+    async def default(self, scope: Scope) -> PortalConfiguration | None:
+        stmt = self.scoped(scope).where(PortalConfiguration.is_default.is_(True))
+        return (await self.session.execute(stmt)).scalar()
+
+    async def lock_defaults(self, scope: Scope) -> None:
+        """Serialise default changes of one account: the account row's lock (a no-op on SQLite,
+        whose writers are serialised already)."""
+        stmt = select(Account.pk).where(Account.id == scope.account_id).with_for_update()
+        await self.session.execute(stmt)
+
+    async def clear_default(self, scope: Scope, *, keep: str) -> list[str]:
+        """Unset the default flag everywhere in the scope but on `keep`; the ids that changed."""
+        previous = [
+            c.id
+            for c in (
+                await self.session.execute(self.scoped(scope).where(PortalConfiguration.is_default.is_(True)))
+            ).scalars()
+            if c.id != keep
+        ]
+        if previous:
+            await self.session.execute(
+                update(PortalConfiguration)
+                .where(
+                    PortalConfiguration.account_id == scope.account_id,
+                    PortalConfiguration.livemode == scope.livemode,
+                    PortalConfiguration.id.in_(previous),
+                )
+                .values(is_default=False)
+                .execution_options(synchronize_session="fetch")
+            )
+        return previous
+
+    async def by_login_token(self, token: str) -> PortalConfiguration | None:
+        """R7: the login page's secret token identifies its configuration (and so its scope)."""
+        stmt = select(PortalConfiguration).where(PortalConfiguration.login_page_token == token)
+        return (await self.session.execute(stmt)).scalar()

@@ -1,0 +1,49 @@
+"""Counters and throttle keys: the two atomic primitives that concurrent use cases share.
+
+Both are single upserts, so they need no read first: PostgreSQL's `INSERT ... ON CONFLICT DO
+UPDATE` takes the row's lock (a concurrent one waits for the first to commit, then sees its
+value); on SQLite every write transaction already holds the only writer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.scope import Scope
+from app.store.models import Counter, ThrottleKey
+
+
+class CounterRepository:
+    def __init__(self, session: AsyncSession, *, dialect: str) -> None:
+        self.session = session
+        self.dialect = dialect
+
+    def _insert(self, model: type[Any]) -> Any:
+        return pg_insert(model) if self.dialect == "postgresql" else sqlite_insert(model)
+
+    async def next(self, scope: Scope, name: str) -> int:
+        """The next value of the scope's counter `name` (1 first); held until the transaction ends."""
+        insert = self._insert(Counter)
+        stmt = (
+            insert.values(account_id=scope.account_id, livemode=scope.livemode, name=name, value=1)
+            .on_conflict_do_update(
+                index_elements=[Counter.account_id, Counter.livemode, Counter.name],
+                set_={"value": Counter.value + 1},
+            )
+            .returning(Counter.value)
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def hold(self, keys: list[str], *, now: int) -> None:
+        """Lock the throttle rows of `keys` for this transaction, creating them as needed. Keys are
+        taken in sorted order, so two requests holding overlapping keys cannot deadlock."""
+        for key in sorted(set(keys)):
+            insert = self._insert(ThrottleKey)
+            stmt = insert.values(key=key, touched=now).on_conflict_do_update(
+                index_elements=[ThrottleKey.key], set_={"touched": insert.excluded.touched}
+            )
+            await self.session.execute(stmt)

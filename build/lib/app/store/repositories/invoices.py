@@ -1,0 +1,40 @@
+"""Invoices."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, select
+
+from app.scope import Scope
+from app.store.models import Invoice
+from app.store.repositories.base import Cursor, Page, ScopedRepository, created_filter
+
+
+class InvoiceRepository(ScopedRepository[Invoice]):
+    model = Invoice
+    noun = "invoice"
+
+    async def find(
+        self,
+        scope: Scope,
+        cursor: Cursor,
+        *,
+        customer: str | None = None,
+        subscription: str | None = None,
+        status: str | None = None,
+        collection_method: str | None = None,
+        created: dict[str, int] | None = None,
+    ) -> Page[Invoice]:
+        where: list[ColumnElement[bool]] = [*created_filter(Invoice.created, created)]
+        if customer is not None:
+            where.append(Invoice.customer_id == customer)
+        if subscription is not None:
+            where.append(Invoice.subscription_id == subscription)
+        if status is not None:
+            where.append(Invoice.status == status)
+        if collection_method is not None:
+            where.append(Invoice.collection_method == collection_method)
+        return await self.page(scope, cursor, *where)
+
+    async def by_access_token(self, token: str) -> Invoice | None:
+        """The hosted invoice page: the unguessable token is the only credential."""
+        return (await self.session.execute(select(Invoice).where(Invoice.access_token == token))).scalar()

@@ -1,0 +1,70 @@
+"""Products and prices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+
+from app.scope import Scope
+from app.store.models import Price, Product
+from app.store.repositories.base import Cursor, Page, ScopedRepository, created_filter
+
+
+class ProductRepository(ScopedRepository[Product]):
+    model = Product
+    noun = "product"
+
+    async def find(
+        self, scope: Scope, cursor: Cursor, *, active: bool | None = None, created: dict[str, int] | None = None
+    ) -> Page[Product]:
+        where: list[ColumnElement[bool]] = [*created_filter(Product.created, created)]
+        if active is not None:
+            where.append(Product.active.is_(active))
+        return await self.page(scope, cursor, *where)
+
+
+class PriceRepository(ScopedRepository[Price]):
+    model = Price
+    noun = "price"
+
+    async def find(
+        self,
+        scope: Scope,
+        cursor: Cursor,
+        *,
+        active: bool | None = None,
+        product: str | None = None,
+        type: str | None = None,
+        currency: str | None = None,
+        interval: str | None = None,
+        lookup_keys: list[str] | None = None,
+        created: dict[str, int] | None = None,
+    ) -> Page[Price]:
+        where: list[ColumnElement[bool]] = [*created_filter(Price.created, created)]
+        if active is not None:
+            where.append(Price.active.is_(active))
+        if product is not None:
+            where.append(Price.product_id == product)
+        if type is not None:
+            where.append(Price.type == type)
+        if currency is not None:
+            where.append(Price.currency == currency)
+        if lookup_keys:
+            where.append(Price.lookup_key.in_(lookup_keys))
+        if interval is not None:
+            where.append(Price.recurring_interval == interval)
+        return await self.page(scope, cursor, *where)
+
+    async def with_lookup_key(self, scope: Scope, lookup_key: str) -> list[Price]:
+        stmt = self.scoped(scope).where(Price.lookup_key == lookup_key)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def count_for_product(self, scope: Scope, product_id: str) -> int:
+        stmt: Any = (
+            select(func.count())
+            .select_from(Price)
+            .where(Price.account_id == scope.account_id, Price.livemode == scope.livemode)
+            .where(Price.product_id == product_id)
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
