@@ -36,6 +36,7 @@ def _run(coro_fn: Callable[[Database], Awaitable[R]], settings: Settings) -> R:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from app.http.protocol import DeadlineH11Protocol
     from app.http.server import serve
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(message)s", stream=sys.stdout)
@@ -46,9 +47,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port or settings.port,
         workers=args.workers or settings.workers,
         timeout_graceful_shutdown=30,
-        # h11 answers a request line or headers past 16 KB with a bare text/plain 400 before the
-        # app sees it; long query strings (many expand[] items) get a Stripe-shaped answer instead.
-        h11_max_incomplete_event_size=settings.max_body_bytes,
+        # h11 answers a request line plus headers past this with a bare 400 before the app sees
+        # it; each head must also arrive within the header timeout (app/http/protocol.py).
+        http=DeadlineH11Protocol,
+        header_timeout=settings.header_timeout_seconds,
+        h11_max_incomplete_event_size=settings.max_header_bytes,
         access_log=False,
         log_level=settings.log_level,
     )

@@ -17,7 +17,7 @@ from app.dashboard import routes as dashboard
 from app.events.delivery import DeliveryWorker
 from app.events.housekeeping import Housekeeper
 from app.http import health
-from app.http.middleware import RequestLog
+from app.http.middleware import InputLimits, RequestLog
 from app.http.state import AppState, KeyCache
 from app.http.v1 import (
     configurations,
@@ -126,6 +126,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_exception_handler(VisitEnded, portal_routes.on_visit_ended)
     app.mount("/p/static", StaticFiles(directory=Path(__file__).parent / "portal" / "static"), name="portal-static")
     openapi.install(app)
+    app.add_middleware(InputLimits, body_limit=settings.max_body_bytes, header_limit=settings.max_header_bytes)
     app.add_middleware(RequestLog)
     logging.getLogger("portal").setLevel(settings.log_level.upper())
     return app

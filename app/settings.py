@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     port: int = Field(8000, description="Port `portal serve` binds to.")
     workers: int = Field(1, description="Worker processes for `portal serve`.")
     max_body_bytes: int = Field(1024 * 1024, description="Largest request body accepted (413 above).")
+    max_header_bytes: int = Field(
+        64 * 1024, description="Largest request line plus headers (a bare 400 above, before the app sees it)."
+    )
+    header_timeout_seconds: float = Field(
+        10.0, description="A request's line and headers must arrive within this (slow clients are disconnected)."
+    )
     idempotency_ttl_hours: int = Field(24, description="How long Idempotency-Key responses are kept.")
     key_cache_seconds: float = Field(
         5.0, description="How long a verified API key is cached in-process (a revoked key dies within it)."

@@ -50,6 +50,10 @@ class _WorkerSocket(socket.socket):
 
 
 class _Config(uvicorn.Config):
+    def __init__(self, *args: Any, header_timeout: float = 10.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.header_timeout = header_timeout  # read by app/http/protocol.py
+
     def bind_socket(self) -> socket.socket:
         if self.uds or self.fd is not None:
             return super().bind_socket()

@@ -7,16 +7,14 @@ fresh overview; errors are Stripe-shaped.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from app.errors import InvalidRequest
 from app.http.call import dumps, json_response
-from app.http.wire.form import check_json_nul
+from app.http.wire.form import json_object, read_body
 from app.http.wire.openapi import ERRORS, PortalOverview, schema_of
 from app.http.wire.params import parse
 from app.params.portal_api import CancelBody, CustomerBody, PaymentMethodBody, PlanChangeBody, PortalBody
@@ -30,19 +28,9 @@ MAX_JSON = 64 * 1024
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_JSON:
-        raise InvalidRequest("The request body is too large.", code="request_too_large")
-    if not raw:
-        return {}
-    check_json_nul(raw)
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise InvalidRequest("The body must be JSON.", code="parameter_invalid_encoding") from exc
-    if not isinstance(data, dict):
-        raise InvalidRequest("The body must be a JSON object.", code="parameter_invalid_encoding")
-    return data
+    """The JSON body, refused (413) as soon as it passes 64 KB while being read."""
+    raw = await read_body(request, MAX_JSON)
+    return json_object(raw) if raw else {}
 
 
 async def _overview(visit: Visit, visitor: portal_service.Visitor | None = None) -> dict[str, Any]:

@@ -73,22 +73,54 @@ def check_json_nul(raw: bytes) -> None:
         raise InvalidRequest(NUL_MESSAGE, code="parameter_invalid_string")
 
 
+MAX_JSON_DEPTH = 20  # Stripe's deepest parameters nest five levels; hostile bodies nest thousands
+
+
+def json_object(raw: bytes) -> dict[str, Any]:
+    """A JSON body that must be an object, nested at most MAX_JSON_DEPTH levels, with no NUL."""
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidRequest("The body must be valid JSON.", code="parameter_invalid_encoding") from exc
+    if not isinstance(parsed, dict):
+        raise InvalidRequest("The body must be a JSON object.", code="parameter_invalid_encoding")
+    if _depth(parsed) > MAX_JSON_DEPTH:
+        raise InvalidRequest(
+            f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.", code="parameter_invalid_encoding"
+        )
+    check_json_nul(raw)
+    return parsed
+
+
+def _depth(value: Any) -> int:
+    """How deep containers nest (iteratively: a deep value must not overflow the stack here)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_JSON_DEPTH:
+                return depth
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 async def read_body(request: Request, limit: int) -> bytes:
     """The body, refused with 413 as soon as it passes `limit` bytes (never read whole first)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
+        raise too_large(limit)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise _too_large(limit)
+            raise too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _too_large(limit: int) -> RequestTooLarge:
+def too_large(limit: int) -> RequestTooLarge:
     return RequestTooLarge(f"The request body is larger than the maximum of {limit} bytes.")
 
 
@@ -107,14 +139,7 @@ async def request_params(request: Request, limit: int) -> dict[str, Any]:
         return params
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "application/json":
-        try:
-            parsed = json.loads(body)
-        except ValueError as exc:
-            raise InvalidRequest("Invalid JSON body.", code="parameter_invalid_encoding") from exc
-        if not isinstance(parsed, dict):
-            raise InvalidRequest("A JSON body must be an object.", code="parameter_invalid_encoding")
-        check_json_nul(body)
-        params.update(parsed)
+        params.update(json_object(body))
         return params
     try:
         text = body.decode("utf-8")
