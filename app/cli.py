@@ -169,7 +169,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_export_subscriptions(args: argparse.Namespace, settings: Settings) -> int:
     from app.context import Ctx
-    from app.http.wire.params import parse
+    from app.params.parsing import parse
     from app.params.subscriptions import SubscriptionExportParams
     from app.scope import Scope
     from app.services import subscription_export

@@ -28,11 +28,11 @@ from app.errors import StripeError
 from app.http.call import app_state, stream_read
 from app.http.state import AppState
 from app.http.wire.form import decode_form
-from app.http.wire.params import parse
 from app.objects.configurations import render_configurations
 from app.objects.events import render_event
 from app.objects.subscriptions import render_subscriptions
 from app.params.configurations import AccountUpdateParams, ConfigurationCreateParams, ConfigurationUpdateParams
+from app.params.parsing import parse
 from app.params.subscriptions import (
     SubscriptionExportParams,
     SubscriptionListParams,

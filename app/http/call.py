@@ -24,8 +24,8 @@ from app.http.auth import authenticate
 from app.http.state import AppState
 from app.http.wire.errors import error_body
 from app.http.wire.form import request_params
-from app.http.wire.params import parse
 from app.params.base import Params
+from app.params.parsing import parse
 from app.scope import Scope
 from app.store.base import Base
 from app.store.database import Database

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request, Response
 from app.http.call import dumps, json_response
 from app.http.wire.form import json_object, read_body
 from app.http.wire.openapi import ERRORS, PortalOverview, schema_of
-from app.http.wire.params import parse
+from app.params.parsing import parse
 from app.params.portal_api import CancelBody, CustomerBody, PaymentMethodBody, PlanChangeBody, PortalBody
 from app.portal.visit import Visit, VisitDep, check_csrf
 from app.services import portal as portal_service

@@ -6,6 +6,8 @@ Accept-Language); languages we do not have fall back to English.
 
 from __future__ import annotations
 
+from typing import Any
+
 SUPPORTED = ("en", "sv")
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -172,6 +174,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sign_in_again": "Sign in again",
         "done_title": "All done",
         "error": "Something went wrong",
+        "error_field_number": "{field}: enter a whole number in the allowed range.",
+        "error_field_text": "{field}: the text is too long or not allowed.",
+        "error_field_value": "{field}: this value is not allowed.",
+        "error_email": "Enter a valid email address.",
+        "error_card_declined": "Your card was declined. Try another card.",
+        "error_too_large": "What you sent is too large.",
+        "error_not_allowed": "This change is not available here.",
+        "error_last_payment_method": "You cannot remove your only payment method while a subscription is active. Add a new one first.",
+        "field_exp_month": "Expiry month",
+        "field_exp_year": "Expiry year",
+        "field_number": "Card number",
+        "field_quantity": "Quantity",
+        "field_name": "Name",
+        "field_phone": "Phone",
+        "field_email": "Email",
+        "field_address": "Address",
+        "field_comment": "Comment",
+        "field_reason": "Reason",
+        "field_price": "Plan",
         "terms": "Terms",
         "privacy": "Privacy",
         "test_mode": "Test mode",
@@ -357,6 +378,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sign_in_again": "Logga in igen",
         "done_title": "Klart",
         "error": "Något gick fel",
+        "error_field_number": "{field}: ange ett heltal inom det tillåtna intervallet.",
+        "error_field_text": "{field}: texten är för lång eller inte tillåten.",
+        "error_field_value": "{field}: värdet är inte tillåtet.",
+        "error_email": "Ange en giltig e-postadress.",
+        "error_card_declined": "Kortet nekades. Prova ett annat kort.",
+        "error_too_large": "Det du skickade är för stort.",
+        "error_not_allowed": "Den här ändringen går inte att göra här.",
+        "error_last_payment_method": "Du kan inte ta bort ditt enda betalsätt medan en prenumeration är aktiv. Lägg till ett nytt först.",
+        "field_exp_month": "Utgångsmånad",
+        "field_exp_year": "Utgångsår",
+        "field_number": "Kortnummer",
+        "field_quantity": "Antal",
+        "field_name": "Namn",
+        "field_phone": "Telefon",
+        "field_email": "E-post",
+        "field_address": "Adress",
+        "field_comment": "Kommentar",
+        "field_reason": "Anledning",
+        "field_price": "Plan",
         "terms": "Villkor",
         "privacy": "Integritet",
         "test_mode": "Testläge",
@@ -402,6 +442,35 @@ def choose(session_locale: str | None, preferred: list[str], accept_language: st
         if base in SUPPORTED:
             return base
     return "en"
+
+
+# A refusal's code -> the message a customer reads, in their language ({field}: the field's name).
+_ERRORS = {
+    "parameter_invalid_integer": "error_field_number",
+    "parameter_invalid_string": "error_field_text",
+    "parameter_invalid_string_empty": "error_field_text",
+    "parameter_invalid_value": "error_field_value",
+    "parameter_invalid_enum": "error_field_value",
+    "parameter_invalid_empty": "error_field_value",
+    "parameter_unknown": "error_field_value",
+    "email_invalid": "error_email",
+    "card_declined": "error_card_declined",
+    "request_too_large": "error_too_large",
+    "portal_flow_restricted": "error_not_allowed",
+    "portal_feature_disabled": "error_not_allowed",
+    "payment_method_required": "error_last_payment_method",
+}
+
+
+def error_text(t: Translator, error: Any) -> str:
+    """What a form's refusal says on the page: in the visitor's language where the code is one a
+    customer can cause by what they typed; the service's own (English) message otherwise."""
+    key = _ERRORS.get(getattr(error, "code", None) or "")
+    if key is None:
+        return str(getattr(error, "message", "")) or t("error")
+    field = str(getattr(error, "param", None) or "").rsplit("[", 1)[-1].rstrip("]").split("[")[0]
+    name = t(f"field_{field}") if f"field_{field}" in MESSAGES["en"] else (field or t("error"))
+    return t(key, field=name)
 
 
 def translator(locale: str) -> Translator:

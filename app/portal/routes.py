@@ -16,6 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.errors import StripeError
 from app.http.call import app_state
 from app.http.state import AppState
+from app.params.parsing import parse
+from app.params.portal_api import CancelBody, CustomerBody, PaymentMethodBody, PlanChangeBody
 from app.portal import i18n
 from app.portal.security import HTML_HEADERS
 from app.portal.templating import templates
@@ -80,8 +82,7 @@ async def _render_home(
     request: Request,
     visit: Visit,
     *,
-    error: str | None = None,
-    status: int = 200,
+    failure: StripeError | None = None,
     preview: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     async with visit.state.db.uow(write=False) as uow:
@@ -91,15 +92,16 @@ async def _render_home(
         visit.visitor.session.locale, customer["preferred_locales"], request.headers.get("accept-language")
     )
     flow = None if visit.flow_done else overview["session"]["flow"]
+    t = i18n.translator(locale)
     return page(
         "home.html",
-        status,
+        failure.status if failure else 200,
         o=overview,
-        t=i18n.translator(locale),
+        t=t,
         locale=locale,
         csrf=visit.csrf_token,
         flow=flow,
-        error=error,
+        error=i18n.error_text(t, failure) if failure else None,
         preview=preview,
     )
 
@@ -122,7 +124,7 @@ async def _perform(request: Request, visit: Visit, action: Action) -> Response:
                 await visits.finish_flow(uow, visit.token)
             await uow.commit()
     except StripeError as exc:
-        return await _render_home(request, visit, error=exc.message, status=exc.status)
+        return await _render_home(request, visit, failure=exc)
     flow = visit.visitor.session.flow
     if flow and not visit.flow_done:
         after = flow.get("after_completion") or {}
@@ -133,23 +135,21 @@ async def _perform(request: Request, visit: Visit, action: Action) -> Response:
     return RedirectResponse("/p/", status_code=303, headers=HTML_HEADERS)
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(str(value)) if value not in (None, "") else None
-    except ValueError:
-        return None
+def _text(value: Any) -> str | None:
+    """A form field as text; empty or absent is None (as left out)."""
+    return str(value) if value not in (None, "") else None
 
 
 @router.post("/p/subscriptions/{subscription}/cancel")
 async def cancel(subscription: str, request: Request, visit: VisitDep) -> Response:
     form = await request.form()
-    reason = str(form.get("reason") or "") or None
-    comment = str(form.get("comment") or "")[:500] or None
-    return await _perform(
-        request,
-        visit,
-        lambda uow: portal_service.cancel(uow, visit.visitor, subscription, reason=reason, comment=comment),
-    )
+    fields = {"reason": _text(form.get("reason")), "comment": _text(form.get("comment"))}
+
+    async def act(uow: UnitOfWork) -> Any:
+        body = parse(CancelBody, fields, strict=False)
+        return await portal_service.cancel(uow, visit.visitor, subscription, reason=body.reason, comment=body.comment)
+
+    return await _perform(request, visit, act)
 
 
 @router.post("/p/subscriptions/{subscription}/renew")
@@ -160,24 +160,31 @@ async def renew(subscription: str, request: Request, visit: VisitDep) -> Respons
 @router.get("/p/subscriptions/{subscription}/update")
 async def preview_update(subscription: str, request: Request, visit: VisitDep) -> Response:
     """Show the new amount before the customer confirms."""
-    price = request.query_params.get("price") or None
-    quantity = _int(request.query_params.get("quantity"))
+    fields = {
+        "price": _text(request.query_params.get("price")),
+        "quantity": _text(request.query_params.get("quantity")),
+    }
     try:
+        change = parse(PlanChangeBody, fields, strict=False)
         async with visit.state.db.uow(write=False) as uow:
-            preview = await portal_service.preview_update(uow, visit.visitor, subscription, price, quantity)
+            preview = await portal_service.preview_update(
+                uow, visit.visitor, subscription, change.price, change.quantity
+            )
     except StripeError as exc:
-        return await _render_home(request, visit, error=exc.message, status=exc.status)
+        return await _render_home(request, visit, failure=exc)
     return await _render_home(request, visit, preview=preview)
 
 
 @router.post("/p/subscriptions/{subscription}/update")
 async def update(subscription: str, request: Request, visit: VisitDep) -> Response:
     form = await request.form()
-    price = str(form.get("price") or "") or None
-    quantity = _int(form.get("quantity"))
-    return await _perform(
-        request, visit, lambda uow: portal_service.update(uow, visit.visitor, subscription, price, quantity)
-    )
+    fields = {"price": _text(form.get("price")), "quantity": _text(form.get("quantity"))}
+
+    async def act(uow: UnitOfWork) -> Any:
+        change = parse(PlanChangeBody, fields, strict=False)
+        return await portal_service.update(uow, visit.visitor, subscription, change.price, change.quantity)
+
+    return await _perform(request, visit, act)
 
 
 @router.post("/p/subscriptions/{subscription}/resume_collection")
@@ -195,16 +202,20 @@ async def pause_collection(subscription: str, request: Request, visit: VisitDep)
 @router.post("/p/payment_methods")
 async def add_payment_method(request: Request, visit: VisitDep) -> Response:
     form = await request.form()
-    number = str(form.get("number") or "").replace(" ", "") or None
-    token = str(form.get("token") or "") or None
-    month, year = _int(form.get("exp_month")), _int(form.get("exp_year"))
-    return await _perform(
-        request,
-        visit,
-        lambda uow: portal_service.add_payment_method(
-            uow, visit.visitor, token=token, number=number, exp_month=month, exp_year=year
-        ),
-    )
+    fields = {
+        "number": (_text(form.get("number")) or "").replace(" ", "") or None,
+        "token": _text(form.get("token")),
+        "exp_month": _text(form.get("exp_month")),
+        "exp_year": _text(form.get("exp_year")),
+    }
+
+    async def act(uow: UnitOfWork) -> Any:
+        card = parse(PaymentMethodBody, fields, strict=False)
+        return await portal_service.add_payment_method(
+            uow, visit.visitor, token=card.token, number=card.number, exp_month=card.exp_month, exp_year=card.exp_year
+        )
+
+    return await _perform(request, visit, act)
 
 
 @router.post("/p/payment_methods/{payment_method}/default")
@@ -224,13 +235,19 @@ async def remove_payment_method(payment_method: str, request: Request, visit: Vi
 @router.post("/p/customer")
 async def update_customer(request: Request, visit: VisitDep) -> Response:
     form = await request.form()
-    fields: dict[str, Any] = {k: str(form[k]) for k in ("email", "name", "phone") if k in form}
+    sent: dict[str, Any] = {k: str(form[k]) for k in ("email", "name", "phone") if k in form}
     address = {
         k: str(form[f"address_{k}"]) for k in ("line1", "city", "postal_code", "country") if f"address_{k}" in form
     }
     if address:
-        fields["address"] = address
-    return await _perform(request, visit, lambda uow: portal_service.update_customer(uow, visit.visitor, fields))
+        sent["address"] = address
+
+    async def act(uow: UnitOfWork) -> Any:
+        body = parse(CustomerBody, sent, strict=False)
+        fields = {k: v for k, v in body.model_dump(include=body.sent()).items() if v is not None}
+        return await portal_service.update_customer(uow, visit.visitor, fields)
+
+    return await _perform(request, visit, act)
 
 
 @router.get("/p/done")

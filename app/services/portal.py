@@ -17,8 +17,9 @@ from app.domain.errors import RuleViolation
 from app.domain.subscription_updatability import Assessment
 from app.errors import InvalidRequest, PermissionDenied, ResourceMissing
 from app.objects.links import portal_base
-from app.params.customers import AddressParams, CustomerUpdateParams, InvoiceSettingsParams
-from app.params.payment_methods import CardParams, PaymentMethodCreateParams
+from app.params.customers import CustomerUpdateParams, InvoiceSettingsParams
+from app.params.parsing import parse
+from app.params.payment_methods import PaymentMethodCreateParams
 from app.params.subscriptions import (
     CancellationDetailsParams,
     ItemUpdateParams,
@@ -310,8 +311,9 @@ async def cancel(
     survey = cancel_feature.get("cancellation_reason") or {}
     if reason is not None and (not survey.get("enabled") or reason not in (survey.get("options") or [])):
         raise InvalidRequest(f"Unknown cancellation reason: {reason}", code="parameter_invalid_enum", param="reason")
-    details = CancellationDetailsParams(
-        **({"feedback": reason} if reason else {}), **({"comment": comment} if comment else {})
+    details = parse(
+        CancellationDetailsParams,
+        {**({"feedback": reason} if reason else {}), **({"comment": comment} if comment else {})},
     )
     if cancel_feature.get("mode") == "immediately":
         return await subscription_service.cancel(
@@ -418,7 +420,7 @@ async def update(
         v.ctx,
         sub.id,
         SubscriptionUpdateParams(
-            items=[ItemUpdateParams(id=item.id, price=new_price.id, quantity=target_quantity)],
+            items=[parse(ItemUpdateParams, {"id": item.id, "price": new_price.id, "quantity": target_quantity})],
             proration_behavior=feature.get("proration_behavior", "none"),
             **({"trial_end": "now"} if ends_trial else {}),
         ),
@@ -456,8 +458,9 @@ async def add_payment_method(
         pm = await pm_service.create(
             uow,
             v.ctx,
-            PaymentMethodCreateParams(
-                type="card", card=CardParams(number=number, exp_month=exp_month, exp_year=exp_year)
+            parse(
+                PaymentMethodCreateParams,
+                {"type": "card", "card": {"number": number, "exp_month": exp_month, "exp_year": exp_year}},
             ),
         )
     await pm_service.attach_to(uow, v.ctx, pm, customer)
@@ -512,8 +515,8 @@ async def update_customer(uow: UnitOfWork, v: Visitor, fields: dict[str, Any]) -
             raise PermissionDenied(f"Updating `{name}` is not enabled in this portal.", code="portal_feature_disabled")
     values: dict[str, Any] = {k: v_ for k, v_ in fields.items() if k != "address"}
     if "address" in fields:
-        values["address"] = AddressParams(**{k: x for k, x in fields["address"].items() if x})
-    return await customer_service.update(uow, v.ctx, v.customer_id, CustomerUpdateParams(**values))
+        values["address"] = {k: x for k, x in fields["address"].items() if x}
+    return await customer_service.update(uow, v.ctx, v.customer_id, parse(CustomerUpdateParams, values))
 
 
 async def resume_collection(uow: UnitOfWork, v: Visitor, subscription_id: str) -> Subscription:

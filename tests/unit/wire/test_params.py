@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.errors import StripeError
-from app.http.wire.params import parse
 from app.params.customers import CustomerCreateParams, CustomerListParams, CustomerUpdateParams
+from app.params.parsing import parse
 
 
 def _error(model: type, data: dict[str, object]) -> StripeError:

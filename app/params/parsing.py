@@ -95,9 +95,12 @@ def _to_stripe(err: ErrorDetails, data: dict[str, Any]) -> StripeError:
     return InvalidRequest(message, code=code, param=param)
 
 
-def parse(model: type[P], data: dict[str, Any]) -> P:
+def parse(model: type[P], data: dict[str, Any], *, strict: bool | None = None) -> P:
+    """`data` as `model`, or the Stripe-shaped 400 for its first problem (never a ValidationError:
+    every place that builds params from input, the API, the portal and the dashboard, comes here).
+    `strict=False` lets form strings stand for numbers, as the API's forms do."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, strict=strict)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         # Report unknown parameters first: a typo'd name explains the other errors too.
