@@ -50,6 +50,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # h11 answers a request line plus headers past this with a bare 400 before the app sees
         # it; each head must also arrive within the header timeout (app/http/protocol.py).
         http=DeadlineH11Protocol,
+        # X-Forwarded-For counts only from these (uvicorn's proxy headers: the rightmost address
+        # that is not a trusted proxy is the client).
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
         header_timeout=settings.header_timeout_seconds,
         h11_max_incomplete_event_size=settings.max_header_bytes,
         access_log=False,

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(
         64 * 1024, description="Largest request line plus headers (a bare 400 above, before the app sees it)."
     )
+    trusted_proxies: str = Field(
+        "127.0.0.1,::1",
+        description="Addresses or networks (comma-separated, `10.0.0.0/8`) whose X-Forwarded-For and "
+        "X-Forwarded-Proto count: the per-address limits see the client behind such a proxy, and only there.",
+    )
     header_timeout_seconds: float = Field(
         10.0, description="A request's line and headers must arrive within this (slow clients are disconnected)."
     )
