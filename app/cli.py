@@ -91,15 +91,34 @@ def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_accounts_update(args: argparse.Namespace, settings: Settings) -> int:
+    from app.errors import StripeError
+    from app.services import account_settings
     from app.services import accounts as account_service
 
     async def go(db: Database) -> int:
-        async with db.transaction() as uow:
-            account = await account_service.set_billing(uow, args.account, args.billing == "on")
+        if args.billing is None and args.custom_domain is None:
+            print("nothing to change: give --billing and/or --custom-domain", file=sys.stderr)
+            return 2
+        if args.custom_domain is not None and not args.verified:
+            print("--custom-domain is the operator's approval: add --verified (or let the merchant verify by DNS)")
+            return 2
+        try:
+            async with db.transaction() as uow:
+                account = await uow.accounts.get(args.account)
+                if account is not None and args.billing is not None:
+                    account = await account_service.set_billing(uow, args.account, args.billing == "on")
+                if account is not None and args.custom_domain is not None:
+                    domain = args.custom_domain or None
+                    account = await account_settings.approve_custom_domain(uow, args.account, domain)
+        except StripeError as exc:
+            print(exc.message, file=sys.stderr)
+            return 1
         if account is None:
             print(f"no such account: {args.account}", file=sys.stderr)
             return 1
         print(f"{account.id}: paid Billing {'enabled' if account.billing_enabled else 'disabled'}")
+        if args.custom_domain is not None:
+            print(f"{account.id}: custom domain {args.custom_domain or '(none)'} approved")
         return 0
 
     return _run(go, settings)
@@ -304,7 +323,11 @@ def build_parser() -> argparse.ArgumentParser:
     create.set_defaults(func=cmd_accounts_create)
     update = accounts.add_parser("update", help="change an account")
     update.add_argument("account")
-    update.add_argument("--billing", choices=["on", "off"], required=True)
+    update.add_argument("--billing", choices=["on", "off"])
+    update.add_argument(
+        "--custom-domain", help="set the portal's custom domain (R12) as approved by the operator ('' removes it)"
+    )
+    update.add_argument("--verified", action="store_true", help="with --custom-domain: it is the merchant's")
     update.set_defaults(func=cmd_accounts_update)
     roll = accounts.add_parser("roll-keys", help="revoke an account's keys and print new ones")
     roll.add_argument("account")

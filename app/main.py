@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.clock import Clock
 from app.dashboard import routes as dashboard
+from app.events.addresses import Resolver
 from app.events.delivery import DeliveryWorker
 from app.events.housekeeping import Housekeeper
 from app.http import health
@@ -98,8 +99,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         redoc_url=None,
     )
     mailer = mailer_for(settings.smtp_url, settings.mail_from, Path(settings.mail_dir))
+    nameservers = [n for n in settings.dns_nameservers.split(",") if n.strip()]
     app.state.portal = AppState(
-        settings=settings, db=db, clock=clock, keys=KeyCache(settings.key_cache_seconds), mailer=mailer
+        settings=settings,
+        db=db,
+        clock=clock,
+        keys=KeyCache(settings.key_cache_seconds),
+        mailer=mailer,
+        resolver=Resolver(nameservers or None),
     )
     errors.install(app)
     app.include_router(health.router)

@@ -71,6 +71,16 @@ class Resolver:
                 found += answer
         return found
 
+    async def txt(self, name: str) -> list[str]:
+        """The TXT records at `name`, each as one string (its parts joined)."""
+        try:
+            answer = await self._resolver.resolve(name.rstrip(".") + ".", dns.rdatatype.TXT, search=False)
+        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer, dns.resolver.NoNameservers):
+            return []
+        except dns.exception.Timeout as exc:
+            raise Unreachable(f"resolving {name} timed out") from exc
+        return [b"".join(record.strings).decode("utf-8", "replace") for record in answer]
+
     async def _query(self, host: str, kind: dns.rdatatype.RdataType) -> list[str]:
         try:
             answer = await self._resolver.resolve(host, kind, search=False)

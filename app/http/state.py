@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from app.clock import Clock
+from app.events.addresses import Resolver
 from app.mail import Mailer
 from app.scope import Scope
 from app.settings import Settings
@@ -41,5 +42,7 @@ class AppState:
     clock: Clock
     keys: KeyCache
     mailer: Mailer
+    # DNS for custom-domain verification (DNS_NAMESERVERS, else the system's).
+    resolver: Resolver = field(default_factory=Resolver)
     # Idempotency keys whose first request is running in this process: a second one is a 409 at once.
     in_flight: set[tuple[str, bool, str]] = field(default_factory=set)

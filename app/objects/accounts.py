@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from app.domain import custom_domains
 from app.objects.registry import ObjectType, register, simple
 from app.scope import Scope
 from app.store.models import Account
@@ -66,13 +67,25 @@ def render_account(a: Account) -> dict[str, Any]:
                 "statement_descriptor_kana": None,
                 "statement_descriptor_kanji": None,
             },
-            # Extension: the portal's custom domain (R12) and whether paid Billing is enabled (R19).
+            # Extension: the portal's custom domain (R12), its verification (links use it only once
+            # verified), and whether paid Billing is enabled (R19).
             "portal": {
                 "custom_domain": (settings.get("portal") or {}).get("custom_domain"),
+                "custom_domain_verification": _verification(settings),
                 "paid_billing": a.billing_enabled,
             },
         },
         "type": "standard",
+    }
+
+
+def _verification(settings: dict[str, Any]) -> dict[str, Any] | None:
+    found = custom_domains.of(settings.get("portal"))
+    if found is None:
+        return None
+    return {
+        "status": "verified" if found.verified else "pending",
+        "txt_record": {"name": found.txt_name, "value": found.txt_value},
     }
 
 

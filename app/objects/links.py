@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.domain.custom_domains import verified_domain
+
 
 def custom_domain(account_settings: dict[str, Any] | None) -> str | None:
-    domain = ((account_settings or {}).get("portal") or {}).get("custom_domain")
-    return str(domain) if domain else None
+    """The merchant's custom domain, once verified as theirs (app/domain/custom_domains.py)."""
+    return verified_domain(account_settings)
 
 
 def portal_base(base_url: str, account_settings: dict[str, Any] | None) -> str:
-    """https://<custom domain> when the merchant set one (R12), else the service's base URL."""
+    """https://<custom domain> when the merchant set one and it is verified (R12), else the
+    service's base URL."""
     domain = custom_domain(account_settings)
     return f"https://{domain}" if domain else base_url.rstrip("/")
 

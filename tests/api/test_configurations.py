@@ -11,9 +11,11 @@ import pytest
 
 from app.clock import FixedClock
 from app.objects.configurations import ConfigurationObject
+from app.services import account_settings
 from app.services import accounts as account_service
 from app.store.database import Database
 from tests import factories as f
+from tests.conftest import Keys
 
 LEGAL = {
     "business_profile[privacy_policy_url]": "https://shop.example/privacy",
@@ -198,18 +200,22 @@ async def test_r11_branding_lives_on_the_account(client: httpx.AsyncClient) -> N
     assert (await client.get("/v1/account")).json()["settings"]["branding"]["primary_color"] == "#0a2540"
 
 
-async def test_r12_custom_domain_moves_login_page_urls(client: httpx.AsyncClient) -> None:
-    """R12: with a custom domain, portal links (here the login page URL) use it."""
+async def test_r12_custom_domain_moves_login_page_urls(
+    client: httpx.AsyncClient, live_client: httpx.AsyncClient, db: Database, keys: Keys
+) -> None:
+    """R12: with a custom domain (set with a live key, verified), portal links (here the login page URL) use it."""
     c = await created(client, **{"login_page[enabled]": "true"})
     assert c["login_page"]["url"].startswith("http://portal.test/p/login/")
-    await f.post(client, "/v1/account", **{"settings[portal][custom_domain]": "Billing.Shop.Example"})
+    await f.post(live_client, "/v1/account", **{"settings[portal][custom_domain]": "Billing.Shop.Example"})
+    async with db.transaction() as uow:
+        await account_settings.approve_custom_domain(uow, keys.account_id, "billing.shop.example")
     moved = (await client.get(f"/v1/billing_portal/configurations/{c['id']}")).json()
     token = c["login_page"]["url"].rsplit("/", 1)[1]
     assert moved["login_page"]["url"] == f"https://billing.shop.example/p/login/{token}"
     for bad in ("https://x.example", "localhost", "10.0.0.1", "a..b", "-bad.example"):
-        r = await client.post("/v1/account", data={"settings[portal][custom_domain]": bad})
+        r = await live_client.post("/v1/account", data={"settings[portal][custom_domain]": bad})
         assert r.json()["error"]["code"] == "custom_domain_invalid", bad
-    await f.post(client, "/v1/account", **{"settings[portal][custom_domain]": ""})
+    await f.post(live_client, "/v1/account", **{"settings[portal][custom_domain]": ""})
     assert (await client.get(f"/v1/billing_portal/configurations/{c['id']}")).json()["login_page"]["url"] == c[
         "login_page"
     ]["url"]

@@ -156,8 +156,13 @@ async def test_r20_r7_login_link(dash: httpx.AsyncClient, user: str, client: htt
     assert (await dash.get(urlsplit(config["login_page"]["url"]).path)).status_code == 200
 
 
-async def test_r20_r11_r12_branding_and_domain(dash: httpx.AsyncClient, user: str, client: httpx.AsyncClient) -> None:
+async def test_r20_r11_r12_branding_and_domain(
+    dash: httpx.AsyncClient, user: str, client: httpx.AsyncClient, live_client: httpx.AsyncClient
+) -> None:
     await sign_in(dash, user)
+    refused = await post(dash, "/dashboard/branding", {"settings[portal][custom_domain]": "billing.shop.example"})
+    assert "live-mode key" in (error_of(refused) or "")  # test mode: the domain moves live links too
+    await post(dash, "/dashboard/mode", {"mode": "live", "next": "/dashboard/branding"})
     r = await post(
         dash,
         "/dashboard/branding",
@@ -168,9 +173,11 @@ async def test_r20_r11_r12_branding_and_domain(dash: httpx.AsyncClient, user: st
         },
     )
     assert error_of(r) is None
-    account = (await client.get("/v1/account")).json()
+    account = (await live_client.get("/v1/account")).json()
     assert account["settings"]["branding"]["primary_color"] == "#5b2a86"
     assert account["settings"]["portal"]["custom_domain"] == "billing.shop.example"
+    assert account["settings"]["portal"]["custom_domain_verification"]["status"] == "pending"
+    del client
     bad = await post(dash, "/dashboard/branding", {"settings[portal][custom_domain]": "not a host"})
     assert "not a valid host name" in (error_of(bad) or "")
 

@@ -6,9 +6,11 @@ import httpx
 
 from app.clock import FixedClock
 from app.objects.sessions import SessionObject
+from app.services import account_settings
 from app.services import accounts as account_service
 from app.store.database import Database
 from tests import factories as f
+from tests.conftest import Keys
 from tests.portal import shop as s
 
 
@@ -72,10 +74,16 @@ async def test_r2_other_modes_and_accounts_customers_are_missing(
         assert (r.status_code, r.json()["error"]["param"]) == (404, "customer")
 
 
-async def test_r12_session_urls_use_the_custom_domain(client: httpx.AsyncClient) -> None:
-    """R12: with a custom domain, session URLs are on it."""
+async def test_r12_session_urls_use_the_custom_domain(
+    client: httpx.AsyncClient, live_client: httpx.AsyncClient, db: Database, keys: Keys
+) -> None:
+    """R12: with a custom domain (once verified), session URLs are on it."""
     shop = await s.shop(client)
-    await f.post(client, "/v1/account", **{"settings[portal][custom_domain]": "billing.shop.example"})
+    await f.post(live_client, "/v1/account", **{"settings[portal][custom_domain]": "billing.shop.example"})
+    pending = await s.session(client, shop.customer["id"])
+    assert pending["url"].startswith("http://portal.test/p/session/test_")  # not verified yet
+    async with db.transaction() as uow:
+        await account_settings.approve_custom_domain(uow, keys.account_id, "billing.shop.example")
     session = await s.session(client, shop.customer["id"])
     assert session["url"].startswith("https://billing.shop.example/p/session/test_")
 

@@ -15,6 +15,7 @@ from app.params.configurations import (
     ConfigurationListParams,
     ConfigurationUpdateParams,
 )
+from app.params.payment_methods import EmptyParams
 from app.services import account_settings
 from app.services import configurations as configuration_service
 
@@ -67,6 +68,15 @@ async def retrieve_account(call: Call) -> Response:
     """The key's account, with its branding and (extension) the portal's custom domain."""
     p = call.parse(RetrieveParams)
     return await call.read(lambda uow: account_settings.retrieve(uow, call.ctx), "account", expand=p.expand)
+
+
+@router.post("/v1/account/custom_domain/verify", **documented(AccountObject, EmptyParams))
+async def verify_custom_domain(call: Call) -> Response:
+    """Extension: check the custom domain's DNS TXT record (`settings.portal.custom_domain_verification`);
+    portal links move to the domain only once it is verified (R12)."""
+    call.parse(EmptyParams)
+    resolver = call.state.resolver
+    return await call.write(lambda uow: account_settings.verify_custom_domain(uow, call.ctx, resolver), "account")
 
 
 @router.post("/v1/account", **documented(AccountObject, AccountUpdateParams))
