@@ -4,6 +4,7 @@ memory stays flat however many rows there are.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator
@@ -66,14 +67,23 @@ def _row(sub: Any) -> list[Any]:
 async def csv_chunks(uow: UnitOfWork, ctx: Ctx, params: SubscriptionExportParams) -> AsyncIterator[str]:
     """The header with the first batch, then one chunk of CSV per batch of subscriptions (oldest
     first). The first query runs before anything is yielded, so its failure is a clean error."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    batches = uow.subscriptions.stream(ctx.scope, **list_filters(params))
-    writer.writerow(COLUMNS)
+    batches = uow.subscriptions.stream(ctx.scope, uow.long_reads, **list_filters(params))
+    header = _csv([COLUMNS])
+    first = True
     async for batch in batches:
-        writer.writerows(_row(sub) for sub in batch)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue()  # no rows at all: the header alone
+        # Formatting a batch is CPU work too: off the event loop, beside the query's.
+        chunk = await asyncio.to_thread(_batch_csv, batch)
+        yield header + chunk if first else chunk
+        first = False
+    if first:
+        yield header  # no rows at all: the header alone
+
+
+def _batch_csv(batch: list[Any]) -> str:
+    return _csv([_row(sub) for sub in batch])
+
+
+def _csv(rows: list[Any]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()

@@ -26,13 +26,14 @@ from typing import Any, TypeVar
 
 import aiosqlite
 from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_
 
 from app.clock import Clock
 from app.errors import Conflict, InvalidRequest, StripeError
+from app.store.long_reads import sqlite_long_reader
 from app.store.uow import UnitOfWork
 
 
@@ -213,11 +214,15 @@ class Database:
         self.base_url = base_url
         self.clock = clock
         parsed = make_url(self.url)
+        self.long_reader: Engine | None = None
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite:
             ensure_sqlite_folder(self.url)
             self.writer = _sqlite_engine(self.url, pool_size=1, writer=True)
             self.reader = _sqlite_engine(self.url, pool_size=sqlite_readers, writer=False)
+            database = parsed.database
+            if database and database != ":memory:":
+                self.long_reader = sqlite_long_reader(database)
         else:
             self.writer = _postgresql_engine(self.url, pool_size=pool_size)
             self.reader = self.writer
@@ -233,7 +238,9 @@ class Database:
         """One transaction. Rolled back on leaving unless the use case committed it."""
         maker = self._write_sessions if write else self._read_sessions
         session: AsyncSession = maker()
-        uow = UnitOfWork(session, dialect=self.dialect, base_url=self.base_url, clock=self.clock)
+        uow = UnitOfWork(
+            session, dialect=self.dialect, base_url=self.base_url, clock=self.clock, long_reader=self.long_reader
+        )
         try:
             yield uow
         except StripeError as exc:
@@ -278,6 +285,8 @@ class Database:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        if self.long_reader is not None:
+            self.long_reader.dispose()
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()

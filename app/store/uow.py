@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from sqlalchemy import Table
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -12,6 +13,7 @@ from app.clock import Clock, SystemClock
 from app.store import direct
 from app.store.append import inserter, loaded, model_values
 from app.store.base import Base
+from app.store.long_reads import LongReads
 from app.store.repositories.accounts import AccountRepository, ApiKeyRepository
 from app.store.repositories.configurations import ConfigurationRepository
 from app.store.repositories.counters import CounterRepository
@@ -42,8 +44,10 @@ class UnitOfWork:
         dialect: str,
         base_url: str = "http://127.0.0.1:8000",
         clock: Clock | None = None,
+        long_reader: Engine | None = None,
     ) -> None:
         self.session = session
+        self.long_reads = LongReads(session, long_reader)
         self.dialect = dialect
         # What renderers need beside the rows: the public base URL links start with (or the
         # account's custom domain, R12), and the service clock (R17 hides a field by date).

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import aliased
 
 from app.scope import Scope
+from app.store.long_reads import LongReads
 from app.store.models import Customer, Subscription, SubscriptionItem, SubscriptionSchedule, normalized_email
 from app.store.repositories.base import Cursor, Page, ScopedRepository, created_filter
 
@@ -66,7 +67,9 @@ class SubscriptionRepository(ScopedRepository[Subscription]):
     async def find(self, scope: Scope, cursor: Cursor, **filters: Any) -> Page[Subscription]:
         return await self.page(scope, cursor, *self._filters(scope, **filters))
 
-    async def stream(self, scope: Scope, *, batch: int = 5000, **filters: Any) -> AsyncIterator[list[Any]]:
+    async def stream(
+        self, scope: Scope, long_reads: LongReads, *, batch: int = 2000, **filters: Any
+    ) -> AsyncIterator[list[Any]]:
         """Every matching subscription's export columns and its customer's email, in keyset batches:
         plain rows, not ORM objects (a million of those is minutes of work), memory flat."""
         where = self._filters(scope, **filters)
@@ -96,7 +99,7 @@ class SubscriptionRepository(ScopedRepository[Subscription]):
                 .order_by(Subscription.pk)
                 .limit(batch)
             )
-            rows = list((await self.session.execute(stmt)).all())
+            rows = await long_reads.rows(stmt)
             if not rows:
                 return
             yield rows
