@@ -1,1 +1,0 @@
-"""A self-hostable, Stripe-compatible Billing customer portal."""
