@@ -197,9 +197,11 @@ def _pricing(price: Price) -> dict[str, Any]:
 async def _finalize(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
     now = ctx.now()
     # Customer-level sequencing, Stripe's default: PREFIX-0001, PREFIX-0002, ... from a counter
-    # that concurrent finalizations cannot both take (and a unique index behind it).
-    sequence = await uow.counters.next(ctx.scope, f"invoice_number:{invoice.customer_id}")
-    invoice.number = f"{invoice_prefix(invoice.customer_id)}-{sequence:04d}"
+    # that concurrent finalizations cannot both take (and a unique index behind it). The counter
+    # is the prefix's: two customers whose derived prefixes collide share it, so numbers stay unique.
+    prefix = invoice_prefix(invoice.customer_id)
+    sequence = await uow.counters.next(ctx.scope, f"invoice_number:{prefix}")
+    invoice.number = f"{prefix}-{sequence:04d}"
     invoice.status = "open"
     invoice.status_transitions = {**(invoice.status_transitions or {}), "finalized_at": now}
     invoice.hosted_invoice_url = f"{ctx.base_url.rstrip('/')}/invoices/{invoice.access_token}"

@@ -38,7 +38,7 @@ def upgrade() -> None:
 
 
 def _number_existing_invoices() -> None:
-    """Counters continue where each customer's numbers stand. Numbers a race handed out twice
+    """Counters continue where each prefix's numbers stand. Numbers a race handed out twice
     before this revision are given fresh ones (the later invoice keeps its row, not the number)."""
     bind = op.get_bind()
     rows = bind.execute(
@@ -49,9 +49,9 @@ def _number_existing_invoices() -> None:
     highest: dict[tuple[str, bool, str], int] = {}
     seen: set[tuple[str, bool, str]] = set()
     duplicates = []
-    for pk, account_id, livemode, customer_id, number in rows:
-        key = (account_id, bool(livemode), f"invoice_number:{customer_id}")
+    for pk, account_id, livemode, _customer_id, number in rows:
         prefix, _, sequence = str(number).rpartition("-")
+        key = (account_id, bool(livemode), f"invoice_number:{prefix}")
         if sequence.isdigit():
             highest[key] = max(highest.get(key, 0), int(sequence))
         if (account_id, bool(livemode), number) in seen:
