@@ -252,7 +252,7 @@ async def _change(
             await action(uow, visit.ctx(request))
             await uow.commit()
     except StripeError as exc:
-        return back(path, **visit.failed(exc.message))
+        return back(path, **visit.failed(i18n.error_text(visit.t, exc)))
     return back(path, saved="1")
 
 
@@ -352,7 +352,7 @@ async def subscriptions(request: Request, visit: VisitDep) -> Response:
             400,
             rows=[],
             filters=filters,
-            error=exc.message,
+            error=i18n.error_text(visit.t, exc),
             has_more=False,
             export_query=urlencode(filters),
         )
@@ -418,7 +418,7 @@ async def pause(subscription: str, request: Request, visit: VisitDep) -> Respons
             {"pause_collection": {"behavior": behavior, **({"resumes_at": resumes_at} if resumes_at else {})}},
         )
     except StripeError as exc:
-        return back(path, **visit.failed(exc.message))
+        return back(path, **visit.failed(i18n.error_text(visit.t, exc)))
     return await _change(
         request, visit, lambda uow, ctx: subscription_service.update(uow, ctx, subscription, params), path
     )
