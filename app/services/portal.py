@@ -53,21 +53,26 @@ class Visitor:
 # The portal's actions, as `allowed_by_flow` and `subscription_actions` name them.
 SUBSCRIPTION_ACTIONS = ("update", "cancel", "renew", "pause_collection", "resume_collection")
 PAYMENT_METHOD_ACTIONS = ("add_payment_method", "set_default_payment_method", "remove_payment_method")
+# What each deep-link flow allows until it is done (Stripe's flow types).
+FLOW_ACTIONS: dict[str, tuple[str, ...]] = {
+    "payment_method_update": PAYMENT_METHOD_ACTIONS,
+    "subscription_cancel": ("cancel",),
+    "subscription_update": ("update",),
+    "subscription_update_confirm": ("update",),
+}
 
 
 def allowed_by_flow(v: Visitor, action: str, subscription_id: str | None = None) -> bool:
-    """Whether the session's deep-link flow (if any, and not yet done) allows this action."""
+    """Whether the session's deep-link flow (if any, and not yet done) allows this action: only
+    its own, and on the flow's own subscription."""
     flow = v.session.flow
     if not flow or v.flow_done:
         return True
-    kind = flow.get("type")
-    if kind == "payment_method_update":
-        return action in PAYMENT_METHOD_ACTIONS
-    wanted = {"subscription_cancel": ("cancel",), "subscription_update": ("update",)}.get(
-        kind or "", ("update",) if kind == "subscription_update_confirm" else ()
-    )
-    target = (flow.get(kind or "") or {}).get("subscription")
-    return action in wanted and subscription_id == target
+    kind = str(flow.get("type") or "")
+    if action not in FLOW_ACTIONS.get(kind, ()):
+        return False
+    target = (flow.get(kind) or {}).get("subscription")
+    return target is None or subscription_id == target
 
 
 def _check_flow(v: Visitor, action: str, subscription_id: str | None = None) -> None:
