@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +38,13 @@ class CounterRepository:
             .returning(Counter.value)
         )
         return int((await self.session.execute(stmt)).scalar_one())
+
+    async def forget_throttle_keys(self, *, older_than: int, limit: int = 5000) -> int:
+        """Delete up to `limit` throttle rows untouched since `older_than` (their limits' windows
+        are long past: a later request simply makes the row again)."""
+        stale = select(ThrottleKey.key).where(ThrottleKey.touched < older_than).limit(limit)
+        result = await self.session.execute(delete(ThrottleKey).where(ThrottleKey.key.in_(stale)))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def hold(self, keys: list[str], *, now: int) -> None:
         """Lock the throttle rows of `keys` for this transaction, creating them as needed. Keys are
