@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import InvalidRequest, StripeError
+from app.errors import InvalidRequest
 from app.http.wire.errors import error_response
 from app.http.wire.form import NUL_MESSAGE, too_large
 from app.ids import random_base62
@@ -65,9 +65,9 @@ class InputLimits:
     """No request head or body is held past its limit, whichever route reads it (the API, the
     portal's JSON API and forms, the dashboard).
 
-    - A head (request line and headers) over `header_limit` is answered 431. (h11 refuses a head
-      that arrives in pieces past the same size before it reaches the app; this catches one that
-      arrived in a single read.)
+    - A head (request line and headers) over `header_limit` is answered 400. (h11 refuses a head
+      that arrives in pieces past the same size before it reaches the app, with the same JSON
+      error from app/http/protocol.py; this catches one that arrived in a single read.)
     - A declared Content-Length over `body_limit` is answered 413 before anything is read; a body
       that turns out larger (chunked, or lying about its length) stops being read at the limit,
       with the same 413. Either answer closes the connection, so the rest is never read.
@@ -86,10 +86,8 @@ class InputLimits:
         head = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
         head += sum(len(name) + len(value) + 4 for name, value in headers)
         if head > self.header_limit:
-            refusal = StripeError(
-                f"The request's headers are larger than the maximum of {self.header_limit} bytes.",
-                code="request_header_fields_too_large",
-                status=431,
+            refusal = InvalidRequest(
+                f"A request's line and headers may be at most {self.header_limit} bytes.", code="request_invalid"
             )
             await error_response(refusal, {"Connection": "close"})(scope, receive, send)
             return

@@ -16,6 +16,7 @@ ordinary and keep-alive requests still work, so an uvicorn upgrade that changes 
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import h11
@@ -30,6 +31,7 @@ class DeadlineH11Protocol(H11Protocol):
         # app/http/server.py's Config carries it (a class made per setting could not be pickled
         # to the worker processes).
         self.header_timeout = float(getattr(config, "header_timeout", HEADER_TIMEOUT_SECONDS))
+        self.max_head = int(config.h11_max_incomplete_event_size)
         self._head_deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -54,6 +56,27 @@ class DeadlineH11Protocol(H11Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
+
+    def send_400_response(self, msg: str) -> None:
+        """A request h11 could not take (malformed, or a head past MAX_HEADER_BYTES): Stripe's JSON
+        error instead of uvicorn's bare text, so every answer of the API has its documented shape."""
+        body = json.dumps(
+            {
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "request_invalid",
+                    "message": f"{msg} A request's line and headers may be at most {self.max_head} bytes.",
+                }
+            }
+        ).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
+        for event in (h11.Response(status_code=400, headers=headers), h11.Data(data=body), h11.EndOfMessage()):
+            self.transport.write(self.conn.send(event) or b"")
+        self.transport.close()
 
     def _arm(self) -> None:
         self._disarm()
