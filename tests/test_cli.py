@@ -26,6 +26,21 @@ def test_accounts_create_shows_keys_once_and_billing_toggles(database_url: str) 
     assert _portal(database_url, "accounts", "update", "acct_nope", "--billing", "on").returncode == 1
 
 
+def test_the_operator_approves_a_custom_domain(database_url: str) -> None:
+    """R12: `--custom-domain D --verified` is the operator's word that the domain is the merchant's."""
+    out = _portal(database_url, "accounts", "create", "--name", "domain shop")
+    account = re.search(r"account:\s+(acct_\w+)", out.stdout)
+    assert account
+    approved = _portal(
+        database_url, "accounts", "update", account.group(1), "--custom-domain", "billing.shop.example", "--verified"
+    )
+    assert approved.returncode == 0 and "billing.shop.example approved" in approved.stdout, approved.stderr
+    unverified = _portal(database_url, "accounts", "update", account.group(1), "--custom-domain", "x.shop.example")
+    assert unverified.returncode == 2  # without --verified it is no approval
+    bad = _portal(database_url, "accounts", "update", account.group(1), "--custom-domain", "not a host", "--verified")
+    assert bad.returncode == 1 and "not a valid host name" in bad.stderr
+
+
 def test_demo_creates_once_then_reuses(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     key_file = tmp_path / "key"
