@@ -144,7 +144,7 @@ class FeaturesUpdate(Params):
     subscription_pause: SubscriptionPauseFeature | None = None
 
 
-class LoginPage(Params):
+class LoginPageParams(Params):
     enabled: Bool
 
 
@@ -152,7 +152,7 @@ class ConfigurationCreateParams(ExpandParams):
     business_profile: BusinessProfileCreate | None = None
     default_return_url: Emptyable[Str] | None = None
     features: FeaturesCreate
-    login_page: LoginPage | None = None
+    login_page: LoginPageParams | None = None
     metadata: Metadata | None = None
     name: Emptyable[Annotated[str, StringConstraints(max_length=256)]] | None = None
     is_default: Bool | None = Field(
@@ -165,7 +165,7 @@ class ConfigurationUpdateParams(ExpandParams):
     business_profile: BusinessProfileUpdate | None = None
     default_return_url: Emptyable[Str] | None = None
     features: FeaturesUpdate | None = None
-    login_page: LoginPage | None = None
+    login_page: LoginPageParams | None = None
     metadata: Emptyable[Metadata] | None = None
     name: Emptyable[Annotated[str, StringConstraints(max_length=256)]] | None = None
     is_default: Bool | None = Field(
