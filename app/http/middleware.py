@@ -11,8 +11,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import InvalidRequest
 from app.http.wire.errors import error_response
-from app.http.wire.form import NUL_MESSAGE, too_large
+from app.http.wire.form import too_large
 from app.ids import random_base62
+from app.params.parsing import NUL_MESSAGE
 
 log = logging.getLogger("portal.access")
 

@@ -12,6 +12,8 @@ from app.params.base import Params
 
 P = TypeVar("P", bound=Params)
 
+NUL_MESSAGE = "Parameters cannot contain the NUL character (\\u0000 or %00)."
+
 _CODES = {
     "int_parsing": "parameter_invalid_integer",
     "int_type": "parameter_invalid_integer",
@@ -37,6 +39,19 @@ _CODES = {
 
 # Codes our own validators raise (PydanticCustomError types), passed through as Stripe codes.
 _OWN_CODES = {"email_invalid", "url_invalid"}
+
+
+def _refuse_nul(value: Any, loc: tuple[int | str, ...]) -> None:
+    """No text with NUL gets in, on either database (PostgreSQL cannot store it; SQLite would)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidRequest(NUL_MESSAGE, code="parameter_invalid_string", param=bracket(loc) or None)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(item, (*loc, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _refuse_nul(item, (*loc, i))
 
 
 def bracket(loc: tuple[int | str, ...]) -> str:
@@ -99,6 +114,7 @@ def parse(model: type[P], data: dict[str, Any], *, strict: bool | None = None) -
     """`data` as `model`, or the Stripe-shaped 400 for its first problem (never a ValidationError:
     every place that builds params from input, the API, the portal and the dashboard, comes here).
     `strict=False` lets form strings stand for numbers, as the API's forms do."""
+    _refuse_nul(data, ())
     try:
         return model.model_validate(data, strict=strict)
     except ValidationError as exc:

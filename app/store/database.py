@@ -192,6 +192,7 @@ def _postgresql_engine(url: str, *, pool_size: int) -> AsyncEngine:
 
 # Deadlock detected, serialization failure: the transaction was rolled back and may be retried.
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+DATA_EXCEPTION_CLASS = "22"  # SQLSTATE class 22: the value cannot be stored as given
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:
@@ -253,15 +254,17 @@ class Database:
             raise Conflict(
                 "The request conflicted with another request changing the same objects. Please retry."
             ) from exc
-        except DataError as exc:
-            # The database refused a value the boundary let through (text with NUL, a number out of
-            # range): the request's fault, and nothing was written.
-            raise InvalidRequest(
-                "A value in the request cannot be stored (out of range, or text with a NUL character).",
-                code="parameter_invalid_string",
-            ) from exc
         except DBAPIError as exc:
-            if _sqlstate(exc) not in RETRYABLE_SQLSTATES:
+            state = _sqlstate(exc) or ""
+            if isinstance(exc, DataError) or state.startswith(DATA_EXCEPTION_CLASS):
+                # The database refused a value the boundary let through (text with NUL, a number out
+                # of range): the request's fault, and nothing was written. (asyncpg reports a NUL as
+                # a plain DBAPIError with SQLSTATE 22021, not as a DataError.)
+                raise InvalidRequest(
+                    "A value in the request cannot be stored (out of range, or text with a NUL character).",
+                    code="parameter_invalid_string",
+                ) from exc
+            if state not in RETRYABLE_SQLSTATES:
                 raise
             # PostgreSQL broke a deadlock or a serialization conflict by rolling this one back.
             raise Conflict(

@@ -14,6 +14,7 @@ import qs_codec as qs
 from starlette.requests import Request
 
 from app.errors import InvalidRequest, RequestTooLarge
+from app.params.parsing import NUL_MESSAGE
 
 _OPTIONS = qs.DecodeOptions(
     depth=8,
@@ -32,9 +33,6 @@ _LAST_WINS = qs.DecodeOptions(
     raise_on_limit_exceeded=True,
     duplicates=qs.Duplicates.LAST,
 )
-
-
-NUL_MESSAGE = "Parameters cannot contain the NUL character (\\u0000 or %00)."
 
 
 def _check_pairs(raw: str) -> None:
