@@ -22,8 +22,10 @@ from app.http.middleware import InputLimits, RequestLog
 from app.http.state import AppState, KeyCache
 from app.http.v1 import (
     configurations,
+    coupons,
     customers,
     events,
+    invoice_items,
     invoices,
     payment_method_types,
     payment_methods,
@@ -119,6 +121,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         payment_methods,
         subscriptions,
         invoices,
+        invoice_items,
+        coupons,
         payment_method_types,
         webhook_endpoints,
         events,

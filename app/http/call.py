@@ -34,7 +34,8 @@ from app.store.repositories.idempotency import KeyBusy
 from app.store.uow import UnitOfWork
 
 P = TypeVar("P", bound=Params)
-Result = Base | Page[Any]
+# A stored object, a page of them, or a body made by the use case itself (an invoice's lines).
+Result = Base | Page[Any] | dict[str, Any]
 Action = Callable[[UnitOfWork], Awaitable[Result]]
 
 MAX_IDEMPOTENCY_KEY = 255
@@ -157,6 +158,8 @@ class ApiCall:
         return await stream_read(self.state.db, produce, media_type=media_type, headers=headers)
 
     async def _render(self, uow: UnitOfWork, result: Result, expand: list[str], url: str | None) -> dict[str, Any]:
+        if isinstance(result, dict):
+            return result
         if isinstance(result, Page):
             assert url is not None, "list endpoints pass their url"
             data = await objects.render_list(uow, self.scope, list(result.data), _strip_data(expand))

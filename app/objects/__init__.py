@@ -2,9 +2,12 @@
 
 from app.objects import (  # noqa: F401  (registration)
     accounts,
+    balance_transactions,
     configurations,
     customers,
+    discounts,
     events,
+    invoice_items,
     invoices,
     payment_methods,
     products,

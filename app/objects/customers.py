@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from app.objects.registry import ObjectType, register, simple
+from app.objects.registry import ObjectType, register
 from app.scope import Scope
 from app.store.models import Customer
 from app.store.uow import UnitOfWork
@@ -53,7 +53,7 @@ class CustomerObject(BaseModel):
     default_source: None = None
     delinquent: bool | None = None
     description: str | None = None
-    discount: None = None
+    discount: dict[str, Any] | None = None
     email: str | None = None
     invoice_prefix: str | None = None
     invoice_settings: CustomerInvoiceSettings | None = None
@@ -68,7 +68,7 @@ class CustomerObject(BaseModel):
     test_clock: None = None
 
 
-def render_customer(c: Customer) -> dict[str, Any]:
+def render_customer(c: Customer, discount: dict[str, Any] | None = None) -> dict[str, Any]:
     if c.deleted:
         return {"id": c.id, "object": "customer", "deleted": True}
     settings = c.invoice_settings or {}
@@ -82,7 +82,7 @@ def render_customer(c: Customer) -> dict[str, Any]:
         "default_source": None,
         "delinquent": False,
         "description": c.description,
-        "discount": None,
+        "discount": discount,
         "email": c.email,
         "invoice_prefix": invoice_prefix(c.id),
         "invoice_settings": {
@@ -103,6 +103,16 @@ def render_customer(c: Customer) -> dict[str, Any]:
     }
 
 
+async def render_customers(uow: UnitOfWork, scope: Scope, customers: list[Customer]) -> list[dict[str, Any]]:
+    """Customers with their discount objects (one query for all the discounts on the page)."""
+    from app.objects.discounts import render_discounts
+
+    ids = [c.discount_id for c in customers if c.discount_id and not c.deleted]
+    found = await uow.discounts.many(scope, ids)
+    bodies = {d["id"]: d for d in await render_discounts(uow, scope, list(found.values()))}
+    return [render_customer(c, bodies.get(c.discount_id) if c.discount_id else None) for c in customers]
+
+
 async def _load(uow: UnitOfWork, scope: Scope, object_id: str) -> Customer | None:
     return await uow.customers.get(scope, object_id)
 
@@ -111,8 +121,12 @@ CUSTOMER = register(
     ObjectType(
         name="customer",
         model=Customer,
-        render_many=simple(render_customer),
+        render_many=render_customers,
         loader=_load,
         expandable={"invoice_settings.default_payment_method": "payment_method"},
     )
 )
+
+
+async def render_one(uow: UnitOfWork, scope: Scope, customer: Customer) -> dict[str, Any]:
+    return (await render_customers(uow, scope, [customer]))[0]

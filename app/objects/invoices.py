@@ -6,10 +6,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from app.domain.invoice_totals import Totals, invoice_totals
 from app.objects.registry import ObjectType, register
 from app.scope import Scope
 from app.store.models import Customer, Invoice
 from app.store.uow import UnitOfWork
+
+# An invoice embeds its first 10 lines, as Stripe's does; the rest are read from /lines.
+LINES_SHOWN = 10
 
 
 class StatusTransitions(BaseModel):
@@ -47,13 +51,22 @@ class InvoiceObject(BaseModel):
     total: int
 
 
+def totals_of(inv: Invoice) -> Totals:
+    lines = inv.lines or []
+    return invoice_totals(
+        [int(line.get("amount", 0)) for line in lines],
+        [[(d["discount"], int(d["amount"])) for d in line.get("discount_amounts") or []] for line in lines],
+        inv.starting_balance,
+    )
+
+
 def total_of(invoice: Invoice) -> int:
-    return sum(int(line.get("amount", 0)) for line in invoice.lines or [])
+    return totals_of(invoice).total
 
 
 def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
-    total = total_of(inv)
-    due = total
+    totals = totals_of(inv)
+    total, due = totals.total, totals.amount_due
     remaining = 0 if inv.status in ("paid", "void") else max(due - inv.amount_paid, 0)
     transitions = {
         "finalized_at": None,
@@ -94,9 +107,9 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
         "default_source": None,
         "default_tax_rates": [],
         "description": inv.description,
-        "discounts": [],
+        "discounts": list(inv.discounts or []),
         "due_date": inv.due_date,
-        "ending_balance": 0 if finalized else None,
+        "ending_balance": (inv.ending_balance or 0) if finalized else None,
         "footer": None,
         "hosted_invoice_url": hosted,
         "issuer": {"type": "self"},
@@ -106,9 +119,9 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
             "object": "list",
             "data": [
                 {"subscription": inv.subscription_id, "subtotal": line.get("amount", 0), **line}
-                for line in inv.lines or []
+                for line in (inv.lines or [])[:LINES_SHOWN]
             ],
-            "has_more": False,
+            "has_more": len(inv.lines or []) > LINES_SHOWN,
             "url": f"/v1/invoices/{inv.id}/lines",
         },
         "livemode": inv.livemode,
@@ -129,14 +142,14 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
         "period_start": inv.period_start,
         "post_payment_credit_notes_amount": 0,
         "pre_payment_credit_notes_amount": 0,
-        "starting_balance": 0,
+        "starting_balance": inv.starting_balance,
         "status": inv.status,
         "status_transitions": transitions,
-        "subtotal": total,
-        "subtotal_excluding_tax": total,
+        "subtotal": totals.subtotal,
+        "subtotal_excluding_tax": totals.subtotal,
         "test_clock": None,
         "total": total,
-        "total_discount_amounts": [],
+        "total_discount_amounts": [{"amount": off, "discount": d} for d, off in totals.discounts],
         "total_excluding_tax": total,
         "total_taxes": [],
     }
@@ -157,6 +170,10 @@ INVOICE = register(
         model=Invoice,
         render_many=render_invoices,
         loader=_load,
-        expandable={"customer": "customer", "parent.subscription_details.subscription": "subscription"},
+        expandable={
+            "customer": "customer",
+            "parent.subscription_details.subscription": "subscription",
+            "discounts": "discount",
+        },
     )
 )

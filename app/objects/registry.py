@@ -132,12 +132,20 @@ async def _expand(
             continue
         value = holder.get(leaf)
         target = _BY_NAME[object_type.expandable[field_path]]
-        object_id = value if isinstance(value, str) else value.get("id") if isinstance(value, dict) else None
-        if object_id is None:
+        if isinstance(value, list):
+            # A list of ids (an invoice's `discounts`): each expands in place.
+            holder[leaf] = [await _expand_one(uow, scope, target, v, rests) for v in value]
             continue
-        loaded = await target.loader(uow, scope, object_id)
-        if loaded is None:
-            continue
-        child = value if isinstance(value, dict) else (await target.render_many(uow, scope, [loaded]))[0]
-        await _expand(uow, scope, target, loaded, child, [r for r in rests if r])
-        holder[leaf] = child
+        holder[leaf] = await _expand_one(uow, scope, target, value, rests)
+
+
+async def _expand_one(uow: UnitOfWork, scope: Scope, target: ObjectType, value: Any, rests: list[list[str]]) -> Any:
+    object_id = value if isinstance(value, str) else value.get("id") if isinstance(value, dict) else None
+    if object_id is None:
+        return value
+    loaded = await target.loader(uow, scope, object_id)
+    if loaded is None:
+        return value
+    child = value if isinstance(value, dict) else (await target.render_many(uow, scope, [loaded]))[0]
+    await _expand(uow, scope, target, loaded, child, [r for r in rests if r])
+    return child

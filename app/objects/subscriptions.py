@@ -169,7 +169,7 @@ def render_subscription(s: Subscription, items: list[SubscriptionItem], prices: 
         "default_source": None,
         "default_tax_rates": [],
         "description": s.description,
-        "discounts": [],
+        "discounts": list(s.discounts or []),
         "ended_at": s.ended_at,
         "invoice_settings": {"account_tax_ids": None, "issuer": {"type": "self"}},
         "items": {
@@ -273,6 +273,7 @@ SUBSCRIPTION = register(
             "customer": "customer",
             "default_payment_method": "payment_method",
             "latest_invoice": "invoice",
+            "discounts": "discount",
             "schedule": "subscription_schedule",
         },
     )

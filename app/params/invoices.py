@@ -8,6 +8,7 @@ from pydantic import Field
 
 from app.params.base import (
     Bool,
+    Emptyable,
     ExpandParams,
     Id,
     Int,
@@ -20,6 +21,8 @@ from app.params.base import (
     Str,
     Timestamp,
 )
+from app.params.discounts import DiscountParam
+from app.params.subscriptions import ItemUpdateParams
 
 
 class InvoiceCreateParams(ExpandParams):
@@ -31,6 +34,8 @@ class InvoiceCreateParams(ExpandParams):
     currency: Str | None = None
     auto_advance: Bool | None = None
     metadata: Metadata | None = None
+    discounts: Emptyable[list[DiscountParam]] | None = Field(None, max_length=20)
+    pending_invoice_items_behavior: Literal["exclude", "include"] | None = None
 
 
 class LinePricing(Params):
@@ -68,3 +73,25 @@ class InvoiceListParams(ListParams):
     status: Literal["draft", "open", "paid", "uncollectible", "void"] | None = None
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None
     created: Timestamp | RangeFilter | None = None
+
+
+class PreviewSubscriptionDetails(Params):
+    items: list[ItemUpdateParams] | None = Field(None, max_length=20)
+    proration_date: Timestamp | None = None
+    proration_behavior: Literal["always_invoice", "create_prorations", "none"] | None = None
+    billing_cycle_anchor: Literal["now", "unchanged"] | None = None
+    cancel_now: Bool | None = None
+    cancel_at: Timestamp | Literal[""] | None = None
+    trial_end: Literal["now"] | Timestamp | None = None
+
+
+class InvoicePreviewParams(ExpandParams):
+    customer: Id | None = None
+    subscription: Id | None = None
+    subscription_details: PreviewSubscriptionDetails | None = None
+    discounts: Emptyable[list[DiscountParam]] | None = Field(None, max_length=20)
+    schedule: Id | None = None
+
+
+class InvoiceLinesParams(ListParams):
+    pass

@@ -20,6 +20,7 @@ from app.params.base import (
     Str,
     Timestamp,
 )
+from app.params.discounts import DiscountParam
 
 ProrationBehavior = Literal["always_invoice", "create_prorations", "none"]
 Feedback = Literal[
@@ -69,6 +70,7 @@ class TrialSettingsParams(Params):
 
 class SubscriptionCreateParams(ExpandParams):
     customer: Id
+    discounts: Emptyable[list[DiscountParam]] | None = Field(None, max_length=20)
     items: list[ItemCreateParams] = Field(min_length=1, max_length=20)
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None
     days_until_due: Int | None = Field(None, ge=0, le=730)
@@ -88,6 +90,7 @@ class SubscriptionCreateParams(ExpandParams):
 
 class SubscriptionUpdateParams(ExpandParams):
     items: list[ItemUpdateParams] | None = Field(None, max_length=20)
+    discounts: Emptyable[list[DiscountParam]] | None = Field(None, max_length=20)
     cancel_at_period_end: Bool | None = None
     cancel_at: Emptyable[int] | None = None
     cancellation_details: CancellationDetailsParams | None = None

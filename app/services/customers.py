@@ -6,7 +6,7 @@ from app.context import Ctx
 from app.errors import InvalidRequest, ResourceMissing
 from app.events import outbox
 from app.ids import new_id
-from app.objects.customers import render_customer
+from app.objects.customers import render_one
 from app.params.base import created_bounds
 from app.params.customers import CustomerCreateParams, CustomerListParams, CustomerUpdateParams
 from app.services import locks
@@ -60,7 +60,7 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: CustomerCreateParams) -> Cus
         assert wanted is not None
         await _check_attached(uow, ctx, customer, wanted)
         customer.invoice_settings = {**customer.invoice_settings, "default_payment_method": wanted}
-    outbox.record(uow, ctx, "customer.created", render_customer(customer))
+    outbox.record(uow, ctx, "customer.created", await render_one(uow, ctx.scope, customer))
     return customer
 
 
@@ -87,7 +87,7 @@ async def retrieve(uow: UnitOfWork, ctx: Ctx, customer_id: str) -> Customer:
 async def update(uow: UnitOfWork, ctx: Ctx, customer_id: str, params: CustomerUpdateParams) -> Customer:
     """Change only what was sent (maps merged under the lock); record `customer.updated` with the previous values."""
     customer = await locks.customer(uow, ctx, customer_id)
-    before = render_customer(customer)
+    before = await render_one(uow, ctx.scope, customer)
     sent = params.sent()
     for name in ("email", "name", "phone", "description"):
         if name in sent:
@@ -113,7 +113,7 @@ async def update(uow: UnitOfWork, ctx: Ctx, customer_id: str, params: CustomerUp
                 await _check_attached(uow, ctx, customer, wanted)
             settings["default_payment_method"] = wanted
         customer.invoice_settings = settings
-    after = render_customer(customer)
+    after = await render_one(uow, ctx.scope, customer)
     changed = outbox.previous_attributes(before, after)
     if changed:
         outbox.record(uow, ctx, "customer.updated", after, previous=changed)
@@ -128,7 +128,7 @@ async def delete(uow: UnitOfWork, ctx: Ctx, customer_id: str) -> Customer:
     for sub in await uow.subscriptions.for_customer(ctx.scope, customer.id):
         if sub.status not in subscription_service.ENDED:
             await subscription_service.end_now(uow, ctx, sub, reason="cancellation_requested")
-    snapshot = render_customer(customer)
+    snapshot = await render_one(uow, ctx.scope, customer)
     customer.deleted = True
     outbox.record(uow, ctx, "customer.deleted", snapshot)
     return customer

@@ -8,7 +8,8 @@ import secrets
 from typing import Any
 
 from app.context import Ctx
-from app.domain.billing import amount_for
+from app.domain.lines import Line
+from app.domain.periods import Period
 from app.domain.test_payment_methods import CARDS_BY_TOKEN
 from app.errors import InvalidRequest, ResourceMissing, StripeError
 from app.events import outbox
@@ -16,10 +17,17 @@ from app.ids import new_id
 from app.objects.customers import invoice_prefix
 from app.objects.invoices import render_invoices
 from app.params.base import created_bounds
-from app.params.invoices import InvoiceAddLinesParams, InvoiceCreateParams, InvoiceListParams, InvoicePayParams
-from app.services import locks
+from app.params.invoices import (
+    InvoiceAddLinesParams,
+    InvoiceCreateParams,
+    InvoiceLinesParams,
+    InvoiceListParams,
+    InvoicePayParams,
+)
+from app.services import invoice_lines, locks
 from app.services.common import merge_metadata
-from app.store.models import Invoice, PaymentMethod, Price, Subscription, SubscriptionItem
+from app.services.pricing import price_amount, products_of
+from app.store.models import Invoice, PaymentMethod, Subscription
 from app.store.repositories.base import Cursor, Page
 from app.store.uow import UnitOfWork
 
@@ -50,31 +58,7 @@ async def get(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:
     return invoice
 
 
-def _line(ctx: Ctx, invoice: Invoice, amount: int, description: str | None, **extra: Any) -> dict[str, Any]:
-    return {
-        "id": new_id("il", 24),
-        "object": "line_item",
-        "amount": amount,
-        "currency": invoice.currency,
-        "description": description,
-        "discount_amounts": [],
-        "discountable": True,
-        "discounts": [],
-        "invoice": invoice.id,
-        "livemode": invoice.livemode,
-        "metadata": extra.pop("metadata", {}),
-        "parent": extra.pop("parent", None),
-        "period": {
-            "end": extra.pop("period_end", invoice.period_end),
-            "start": extra.pop("period_start", invoice.period_start),
-        },
-        "pricing": extra.pop("pricing", None),
-        "quantity": extra.pop("quantity", None),
-        "taxes": [],
-    }
-
-
-def _new_invoice(
+def new_invoice(
     ctx: Ctx, *, customer_id: str, subscription_id: str | None, collection_method: str, currency: str, **fields: Any
 ) -> Invoice:
     now = ctx.now()
@@ -90,6 +74,9 @@ def _new_invoice(
         currency=currency,
         lines=[],
         amount_paid=0,
+        attempt_count=0,
+        discounts=[],
+        starting_balance=0,
         period_start=fields.pop("period_start", now),
         period_end=fields.pop("period_end", now),
         status_transitions={},
@@ -117,7 +104,7 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: InvoiceCreateParams) -> Invo
             param="days_until_due",
         )
     invoice = uow.invoices.add(
-        _new_invoice(
+        new_invoice(
             ctx,
             customer_id=customer.id,
             subscription_id=subscription_id,
@@ -129,6 +116,18 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: InvoiceCreateParams) -> Invo
             metadata=merge_metadata({}, params.metadata),
         )
     )
+    if params.pending_invoice_items_behavior == "include":
+        pending = await uow.invoice_items.pending_for_update(ctx.scope, customer.id, subscription_id)
+        invoice.lines = invoice_lines.take_items(invoice, pending)
+    from app.services import discounts as discount_service  # discounts build on invoices' lines
+
+    if params.discounts is not None:
+        invoice.discounts = await discount_service.redeem_all(
+            uow, ctx, params.discounts, customer, "discounts", invoice=invoice
+        )
+    else:
+        invoice.discounts = await discount_service.inherited(uow, ctx, customer, None)
+    await invoice_lines.reprice(uow, ctx, invoice)
     outbox.record(uow, ctx, "invoice.created", await _render(uow, ctx, invoice))
     return invoice
 
@@ -140,6 +139,7 @@ async def add_lines(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: InvoiceA
         raise InvalidRequest("Lines can only be added to a draft invoice.", code="invoice_not_editable")
     before = await _render(uow, ctx, invoice)
     lines = list(invoice.lines or [])
+    period = Period(invoice.period_start, invoice.period_end)
     for i, line in enumerate(params.lines):
         if line.pricing is not None:
             price = await uow.prices.get(ctx.scope, line.pricing.price)
@@ -150,52 +150,42 @@ async def add_lines(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: InvoiceA
                     f"The price {price.id} is in {price.currency}; this invoice is in {invoice.currency}.",
                     param=f"lines[{i}][pricing][price]",
                 )
+            product = (await products_of(uow, ctx, [price])).get(price.product_id)
             quantity = line.quantity or 1
-            lines.append(
-                _line(
-                    ctx,
-                    invoice,
-                    price_amount(price, quantity),
-                    line.description or price.nickname,
-                    quantity=quantity,
-                    pricing=_pricing(price),
-                    metadata=line.metadata or {},
-                )
+            domain_line = Line(
+                amount=price_amount(price, quantity),
+                description=line.description or (product.name if product else price.nickname) or price.id,
+                period=period,
+                quantity=quantity,
+                price_id=price.id,
+                product_id=price.product_id,
+                unit_amount=price.unit_amount,
             )
         elif line.amount is not None:
-            lines.append(_line(ctx, invoice, line.amount, line.description, quantity=1, metadata=line.metadata or {}))
+            domain_line = Line(amount=line.amount, description=line.description or "", period=period)
         else:
             raise InvalidRequest(
                 "Each line needs an amount or pricing[price].", code="parameter_missing", param=f"lines[{i}][amount]"
             )
+        stored = invoice_lines.record(invoice, domain_line, subscription_id=invoice.subscription_id)
+        stored["metadata"] = dict(line.metadata or {})
+        lines.append(stored)
     invoice.lines = lines
+    await invoice_lines.reprice(uow, ctx, invoice)
     after = await _render(uow, ctx, invoice)
     outbox.record(uow, ctx, "invoice.updated", after, previous=outbox.previous_attributes(before, after))
     return invoice
 
 
-def price_amount(price: Price, quantity: int) -> int:
-    return amount_for(
-        {
-            "billing_scheme": price.billing_scheme,
-            "unit_amount": price.unit_amount,
-            "tiers_mode": price.tiers_mode,
-            "tiers": price.tiers,
-        },
-        quantity,
-    )
-
-
-def _pricing(price: Price) -> dict[str, Any]:
-    return {
-        "price_details": {"price": price.id, "product": price.product_id},
-        "type": "price_details",
-        "unit_amount_decimal": None if price.unit_amount is None else str(price.unit_amount),
-    }
-
-
 async def _finalize(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
+    """Number it, fix its discounts, and settle it against the customer's balance. The caller
+    holds the customer's lock (every path to here locks the invoice's owner first)."""
     now = ctx.now()
+    customer = await uow.customers.get(ctx.scope, invoice.customer_id)
+    assert customer is not None
+    await invoice_lines.reprice(uow, ctx, invoice)
+    await invoice_lines.settle_balance(uow, ctx, invoice, customer)
+    await invoice_lines.use_up(uow, ctx, invoice)
     # Customer-level sequencing, Stripe's default: PREFIX-0001, PREFIX-0002, ... from a counter
     # that concurrent finalizations cannot both take (and a unique index behind it). The counter
     # is the prefix's: two customers whose derived prefixes collide share it, so numbers stay unique.
@@ -218,16 +208,20 @@ async def finalize(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:
         )
     await _finalize(uow, ctx, invoice)
     outbox.record(uow, ctx, "invoice.finalized", await _render(uow, ctx, invoice))
-    if sum(int(line.get("amount", 0)) for line in invoice.lines or []) == 0:
+    if amount_due(invoice) == 0:
         await _mark_paid(uow, ctx, invoice)
     return invoice
+
+
+def amount_due(invoice: Invoice) -> int:
+    return invoice_lines.totals(invoice).amount_due
 
 
 async def _mark_paid(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, *, charged: bool = False) -> None:
     if charged:
         invoice.attempt_count += 1
     invoice.status = "paid"
-    invoice.amount_paid = sum(int(line.get("amount", 0)) for line in invoice.lines or [])
+    invoice.amount_paid = amount_due(invoice)
     invoice.status_transitions = {**(invoice.status_transitions or {}), "paid_at": ctx.now()}
     body = await _render(uow, ctx, invoice)
     outbox.record(uow, ctx, "invoice.paid", body)
@@ -345,60 +339,42 @@ async def list_(uow: UnitOfWork, ctx: Ctx, params: InvoiceListParams) -> Page[In
     )
 
 
-async def for_period(
+async def for_subscription(
     uow: UnitOfWork,
     ctx: Ctx,
     sub: Subscription,
-    items: list[SubscriptionItem],
-    prices: dict[str, Price],
+    lines: list[Line],
     *,
-    period_start: int,
-    period_end: int,
+    period: Period,
     reason: str,
-    free: bool = False,
+    take_pending: bool = True,
 ) -> Invoice:
-    """The invoice for one billing period of a subscription, finalized, with one line per item."""
+    """An invoice of a subscription: the given lines, then its pending invoice items (prorations),
+    discounted by the subscription's (or customer's) discounts. Recorded as `invoice.created`."""
     invoice = uow.invoices.add(
-        _new_invoice(
+        new_invoice(
             ctx,
             customer_id=sub.customer_id,
             subscription_id=sub.id,
             collection_method=sub.collection_method,
             currency=sub.currency,
-            period_start=period_start,
-            period_end=period_end,
+            period_start=period.start,
+            period_end=period.end,
             days_until_due=sub.days_until_due,
             billing_reason=reason,
         )
     )
-    lines = []
-    for item in items:
-        price = prices[item.price_id]
-        metered = (price.recurring or {}).get("usage_type") == "metered"
-        quantity = 0 if metered else (item.quantity or 1)
-        amount = 0 if free else price_amount(price, quantity)
-        lines.append(
-            _line(
-                ctx,
-                invoice,
-                amount,
-                f"{quantity} × {price.nickname or price.product_id}",
-                quantity=quantity,
-                pricing=_pricing(price),
-                parent={
-                    "invoice_item_details": None,
-                    "subscription_item_details": {
-                        "proration": False,
-                        "subscription": sub.id,
-                        "subscription_item": item.id,
-                    },
-                    "type": "subscription_item_details",
-                },
-                period_start=period_start,
-                period_end=period_end,
-            )
-        )
-    invoice.lines = lines
+    stored = [invoice_lines.record(invoice, line, subscription_id=sub.id) for line in lines]
+    if take_pending:
+        pending = await uow.invoice_items.pending_for_update(ctx.scope, sub.customer_id, sub.id)
+        stored += invoice_lines.take_items(invoice, pending)
+    invoice.lines = stored
+    from app.services import discounts as discount_service  # discounts build on invoices' lines
+
+    customer = await uow.customers.get(ctx.scope, sub.customer_id)
+    assert customer is not None
+    invoice.discounts = await discount_service.inherited(uow, ctx, customer, sub)
+    await invoice_lines.reprice(uow, ctx, invoice)
     outbox.record(uow, ctx, "invoice.created", await _render(uow, ctx, invoice))
     sub.latest_invoice = invoice.id
     return invoice
@@ -427,8 +403,7 @@ async def collect(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, sub: Subscription
         invoice.status_transitions = {**invoice.status_transitions, "marked_uncollectible_at": ctx.now()}
         outbox.record(uow, ctx, "invoice.marked_uncollectible", await _render(uow, ctx, invoice))
         return False
-    total = sum(int(line.get("amount", 0)) for line in invoice.lines or [])
-    if total == 0:
+    if amount_due(invoice) == 0:
         await _mark_paid(uow, ctx, invoice)
         return True
     if invoice.collection_method == "send_invoice":
@@ -443,3 +418,30 @@ async def collect(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, sub: Subscription
 async def _payment_failed(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
     invoice.attempt_count += 1
     outbox.record(uow, ctx, "invoice.payment_failed", await _render(uow, ctx, invoice))
+
+
+async def lines_page(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: InvoiceLinesParams) -> dict[str, Any]:
+    """`GET /v1/invoices/{id}/lines`: the invoice's lines in order, paged by line id."""
+    invoice = await get(uow, ctx, invoice_id)
+    lines = [
+        {"subscription": invoice.subscription_id, "subtotal": line.get("amount", 0), **line}
+        for line in invoice.lines or []
+    ]
+    ids = [line["id"] for line in lines]
+    start, end = 0, len(lines)
+    if params.starting_after is not None:
+        if params.starting_after not in ids:
+            raise ResourceMissing("line_item", params.starting_after, param="starting_after")
+        start = ids.index(params.starting_after) + 1
+    if params.ending_before is not None:
+        if params.ending_before not in ids:
+            raise ResourceMissing("line_item", params.ending_before, param="ending_before")
+        end = ids.index(params.ending_before)
+        start = max(start, end - params.limit)
+    page = lines[start : min(end, start + params.limit)]
+    return {
+        "object": "list",
+        "data": page,
+        "has_more": start + len(page) < end if params.ending_before is None else start > 0,
+        "url": f"/v1/invoices/{invoice.id}/lines",
+    }

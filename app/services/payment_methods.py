@@ -10,7 +10,7 @@ from app.domain.test_payment_methods import CARDS_BY_TOKEN, TestCard, card_for_n
 from app.errors import InvalidRequest, ParameterMissing, ResourceMissing
 from app.events import outbox
 from app.ids import new_id
-from app.objects.customers import render_customer
+from app.objects.customers import render_one
 from app.objects.payment_methods import render_payment_method
 from app.objects.subscriptions import render_subscriptions
 from app.params.payment_methods import (
@@ -269,10 +269,10 @@ async def detach(uow: UnitOfWork, ctx: Ctx, payment_method_id: str) -> PaymentMe
     settings = dict(customer.invoice_settings or {})
     new_default = payment_method_rules.next_default(settings.get("default_payment_method"), pm.id, remaining)
     if new_default != settings.get("default_payment_method"):
-        before = render_customer(customer)
+        before = await render_one(uow, ctx.scope, customer)
         settings["default_payment_method"] = new_default
         customer.invoice_settings = settings
-        after = render_customer(customer)
+        after = await render_one(uow, ctx.scope, customer)
         outbox.record(uow, ctx, "customer.updated", after, previous=outbox.previous_attributes(before, after))
     for sub in await uow.subscriptions.using_payment_method(ctx.scope, pm.id):
         before_sub = (await render_subscriptions(uow, ctx.scope, [sub]))[0]

@@ -28,10 +28,10 @@ from app.params.subscriptions import (
     SubscriptionUpdateParams,
 )
 from app.services import customers as customer_service
-from app.services import invoices as invoice_service
 from app.services import locks, updatability
 from app.services import payment_methods as pm_service
 from app.services import subscriptions as subscription_service
+from app.services.pricing import price_amount
 from app.store.models import Customer, PortalConfiguration, PortalSession, Subscription
 from app.store.repositories.base import Cursor
 from app.store.uow import UnitOfWork
@@ -399,7 +399,7 @@ async def preview_update(
         return {
             "price": price.id,
             "quantity": qty,
-            "amount": invoice_service.price_amount(price, qty),
+            "amount": price_amount(price, qty),
             "currency": price.currency,
             "interval": (price.recurring or {}).get("interval"),
         }

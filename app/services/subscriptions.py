@@ -10,7 +10,8 @@ from typing import Any
 
 from app.context import Ctx
 from app.domain import pause as pause_rules
-from app.domain.billing import add_interval
+from app.domain.periods import Interval, Period, boundary
+from app.domain.subscription_changes import ProrationBehavior
 from app.errors import InvalidRequest, ResourceMissing
 from app.events import outbox
 from app.ids import new_id
@@ -23,10 +24,12 @@ from app.params.subscriptions import (
     SubscriptionResumeParams,
     SubscriptionUpdateParams,
 )
+from app.services import discounts as discount_service
 from app.services import invoices as invoice_service
 from app.services import locks
+from app.services import subscription_changes as changes
 from app.services.common import blank, merge_metadata
-from app.store.models import Price, Subscription, SubscriptionItem
+from app.store.models import Invoice, Price, Subscription, SubscriptionItem
 from app.store.repositories.base import Cursor, Page
 from app.store.uow import UnitOfWork
 
@@ -60,40 +63,6 @@ async def get(uow: UnitOfWork, ctx: Ctx, subscription_id: str, *, param: str = "
     return sub
 
 
-async def _recurring_price(uow: UnitOfWork, ctx: Ctx, price_id: str, param: str) -> Price:
-    price = await uow.prices.get(ctx.scope, price_id)
-    if price is None:
-        raise ResourceMissing("price", price_id, param=param)
-    if not price.active:
-        raise InvalidRequest(f"The price {price.id} is not active and cannot be used for new items.", param=param)
-    if price.type != "recurring" or price.recurring is None:
-        raise InvalidRequest(
-            f"The price {price.id} is a one-time price; subscriptions need recurring prices.", param=param
-        )
-    return price
-
-
-def _check_compatible(prices: list[Price], param: str) -> None:
-    if len({p.currency for p in prices}) > 1:
-        raise InvalidRequest("All items of a subscription must use prices in the same currency.", param=param)
-    cycles = (
-        {(p.recurring or {}).get("interval") for p in prices},
-        {(p.recurring or {}).get("interval_count") for p in prices},
-    )
-    if len(cycles[0]) > 1 or len(cycles[1]) > 1:
-        raise InvalidRequest("All items of a subscription must share one billing interval.", param=param)
-    if len({p.id for p in prices}) != len(prices):
-        raise InvalidRequest("A price can appear only once among a subscription's items.", param=param)
-
-
-def _quantity(price: Price, quantity: int | None, param: str) -> int | None:
-    if (price.recurring or {}).get("usage_type") == "metered":
-        if quantity is not None:
-            raise InvalidRequest("Quantity cannot be set on an item with a metered price.", param=param)
-        return None
-    return 1 if quantity is None else quantity
-
-
 async def _attached_method(uow: UnitOfWork, ctx: Ctx, customer_id: str, pm_id: str, param: str) -> str:
     pm = await uow.payment_methods.get(ctx.scope, pm_id)
     if pm is None:
@@ -106,16 +75,18 @@ async def _attached_method(uow: UnitOfWork, ctx: Ctx, customer_id: str, pm_id: s
 
 
 def period_end(start: int, price: Price) -> int:
-    recurring = price.recurring or {}
-    return add_interval(start, recurring.get("interval", "month"), int(recurring.get("interval_count", 1)))
+    """The end of the first period that starts at `start` (a new billing cycle's anchor)."""
+    return boundary(start, Interval.of(price.recurring), 1)
 
 
 async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) -> Subscription:
     """Create a subscription with its first invoice; the status follows trial, payment and collection."""
     # The customer's lock: R9 (a concurrent detach sees this subscription, or this sees the detach).
     customer = await locks.customer(uow, ctx, params.customer, param="customer")
-    prices = [await _recurring_price(uow, ctx, item.price, f"items[{i}][price]") for i, item in enumerate(params.items)]
-    _check_compatible(prices, "items")
+    prices = [
+        await changes.recurring_price(uow, ctx, item.price, f"items[{i}][price]") for i, item in enumerate(params.items)
+    ]
+    changes.check_compatible(prices, "items")
     method = params.collection_method or "charge_automatically"
     if method == "send_invoice" and params.days_until_due is None:
         raise InvalidRequest(
@@ -158,7 +129,8 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) ->
             if params.trial_settings
             else None
         ),
-        billing_cycle_anchor=now,
+        # A trial's end is where the billing cycle starts (Stripe's anchor for a trialing subscription).
+        billing_cycle_anchor=trial_end or now,
         start_date=now,
         description=params.description,
         metadata_=merge_metadata({}, params.metadata),
@@ -175,7 +147,7 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) ->
                 created=now,
                 subscription_id=sub.id,
                 price_id=price.id,
-                quantity=_quantity(price, item.quantity, f"items[{i}][quantity]"),
+                quantity=changes.quantity_for(price, item.quantity, f"items[{i}][quantity]"),
                 current_period_start=now,
                 current_period_end=end,
                 metadata_=dict(item.metadata or {}),
@@ -186,16 +158,18 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) ->
     uow.subscriptions.add(sub)
     for new_item in items:
         uow.subscription_items.add(new_item)
-    invoice = await invoice_service.for_period(
+    if params.discounts is not None:
+        sub.discounts = await discount_service.redeem_all(
+            uow, ctx, params.discounts, customer, "discounts", currency=sub.currency, subscription=sub
+        )
+    first_period = Period(now, items[0].current_period_end)
+    invoice = await invoice_service.for_subscription(
         uow,
         ctx,
         sub,
-        items,
-        {p.id: p for p in prices},
-        period_start=now,
-        period_end=now,
+        await changes.cycle_lines(uow, ctx, items, first_period, free=trial_end is not None),
+        period=Period(now, now),
         reason="subscription_create",
-        free=trial_end is not None,
     )
     if params.payment_behavior == "default_incomplete" and trial_end is None:
         sub.status = "incomplete"
@@ -241,10 +215,19 @@ async def update(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: Subscr
     items_by_sub, _prices = await load_items(uow, ctx.scope, [sub])
     current_items = items_by_sub.get(sub.id, [])
     now = ctx.now()
+    check_billing_params(params)
+    if "discounts" in sent and params.discounts is not None:
+        customer = await uow.customers.get(ctx.scope, sub.customer_id)
+        assert customer is not None
+        wanted_discounts = await discount_service.redeem_all(
+            uow, ctx, params.discounts, customer, "discounts", currency=sub.currency, subscription=sub
+        )
 
     async def apply(s: Subscription) -> None:
-        if params.items is not None:
-            await _update_items(uow, ctx, s, current_items, params)
+        if "discounts" in sent and params.discounts is not None:
+            s.discounts = wanted_discounts
+        if params.items is not None or params.billing_cycle_anchor == "now":
+            await _change_items(uow, ctx, s, current_items, params)
         if params.cancel_at_period_end is not None:
             s.cancel_at_period_end = params.cancel_at_period_end
             s.cancel_at = current_items[0].current_period_end if params.cancel_at_period_end and current_items else None
@@ -286,78 +269,93 @@ async def update(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: Subscr
         if "metadata" in sent:
             s.metadata_ = merge_metadata(s.metadata_, params.metadata)
         if params.trial_end is not None and s.status == "trialing":
-            await _end_trial(s, current_items, params.trial_end, now)
+            await _end_trial(uow, ctx, s, params.trial_end, now)
 
     return await change(uow, ctx, sub, apply)
 
 
-async def _end_trial(sub: Subscription, items: list[SubscriptionItem], trial_end: int | str, now: int) -> None:
-    end = now if trial_end == "now" else int(trial_end)
-    if end <= now:
-        sub.trial_end, sub.status = now, "active"
-        for item in items:
-            item.current_period_start = now
-    else:
-        sub.trial_end = end
-        for item in items:
-            item.current_period_end = end
+def check_billing_params(params: SubscriptionUpdateParams) -> None:
+    """What the service does not do is refused by name, never accepted and ignored."""
+    if params.payment_behavior == "pending_if_incomplete":
+        raise InvalidRequest(
+            "payment_behavior=pending_if_incomplete (pending updates) is not supported by this service; use "
+            "allow_incomplete, default_incomplete or error_if_incomplete.",
+            code="parameter_unsupported",
+            param="payment_behavior",
+        )
+    if params.proration_date is not None and params.items is None:
+        raise InvalidRequest("proration_date applies only to a change of items.", param="proration_date")
 
 
-async def _update_items(
+async def _change_items(
     uow: UnitOfWork, ctx: Ctx, sub: Subscription, current: list[SubscriptionItem], params: SubscriptionUpdateParams
 ) -> None:
-    assert params.items is not None
-    by_id = {item.id: item for item in current}
-    keep = dict(by_id)
-    template = current[0] if current else None
-    for i, change_ in enumerate(params.items):
-        param = f"items[{i}]"
-        if change_.id is not None:
-            item = by_id.get(change_.id)
-            if item is None:
-                raise InvalidRequest(
-                    f"The subscription item {change_.id} does not belong to this subscription.", param=f"{param}[id]"
-                )
-            if change_.deleted:
-                keep.pop(item.id, None)
-                await uow.subscription_items.delete(item)
-                continue
-            price = await uow.prices.get(ctx.scope, item.price_id)
-            if change_.price is not None and change_.price != item.price_id:
-                price = await _recurring_price(uow, ctx, change_.price, f"{param}[price]")
-                item.price_id = price.id
-            assert price is not None
-            if change_.quantity is not None or change_.price is not None:
-                item.quantity = _quantity(
-                    price, change_.quantity if change_.quantity is not None else item.quantity, f"{param}[quantity]"
-                )
-            if change_.metadata is not None:
-                item.metadata_ = merge_metadata(item.metadata_, change_.metadata)
-        else:
-            if change_.price is None:
-                raise InvalidRequest(
-                    "Missing required param: price (or id).", code="parameter_missing", param=f"{param}[price]"
-                )
-            price = await _recurring_price(uow, ctx, change_.price, f"{param}[price]")
-            now = ctx.now()
-            new_item = SubscriptionItem(
-                id=new_id("si", 14),
-                account_id=ctx.scope.account_id,
-                livemode=ctx.scope.livemode,
-                created=now,
-                subscription_id=sub.id,
-                price_id=price.id,
-                quantity=_quantity(price, change_.quantity, f"{param}[quantity]"),
-                current_period_start=template.current_period_start if template else now,
-                current_period_end=template.current_period_end if template else period_end(now, price),
-                metadata_=merge_metadata({}, change_.metadata if isinstance(change_.metadata, dict) else None),
-            )
-            uow.subscription_items.add(new_item)
-            keep[new_item.id] = new_item
-    if not keep:
-        raise InvalidRequest("A subscription needs at least one item.", param="items")
-    prices = await uow.prices.many(ctx.scope, [i.price_id for i in keep.values()])
-    _check_compatible([prices[i.price_id] for i in keep.values()], "items")
+    """Change the items and bill the change as Stripe does: prorations pending, invoiced now, or
+    none; a new billing cycle (interval change or billing_cycle_anchor=now) invoiced at once."""
+    wanted = await changes.desired(uow, ctx, current, params.items or [])
+    plan = await changes.plan(
+        uow,
+        ctx,
+        sub,
+        current,
+        wanted,
+        behavior=ProrationBehavior(params.proration_behavior or "create_prorations"),
+        proration_date=params.proration_date,
+        anchor_now=params.billing_cycle_anchor == "now",
+    )
+    await changes.apply(uow, ctx, sub, wanted, plan)
+    if not plan.invoices_now:
+        return
+    await uow.flush()
+    invoice = await invoice_service.for_subscription(
+        uow, ctx, sub, plan.invoice_lines, period=plan.period, reason="subscription_update"
+    )
+    await collect_change(uow, ctx, sub, invoice, params.payment_behavior)
+
+
+async def collect_change(
+    uow: UnitOfWork, ctx: Ctx, sub: Subscription, invoice: Invoice, payment_behavior: str | None
+) -> None:
+    """Charge an invoice a change made. Declined: `error_if_incomplete` undoes the change (402);
+    `default_incomplete` leaves the invoice open for the customer; otherwise the subscription is
+    past_due with its invoice open, as on Stripe."""
+    if payment_behavior == "default_incomplete":
+        await invoice_service.collect_later(uow, ctx, invoice)
+        return
+    if await invoice_service.collect(uow, ctx, invoice, sub):
+        return
+    if sub.collection_method != "charge_automatically" or sub.pause_collection is not None:
+        return
+    if payment_behavior == "error_if_incomplete":
+        raise invoice_service.CardDeclined(
+            "The change's invoice could not be paid, so the subscription was not changed.",
+            param="default_payment_method",
+        )
+    sub.status = "past_due"
+
+
+async def _end_trial(uow: UnitOfWork, ctx: Ctx, sub: Subscription, trial_end: int | str, now: int) -> None:
+    """`trial_end=now` ends the trial and starts the first paid period, invoiced at once; a later
+    time moves the trial's end."""
+    end = now if trial_end == "now" else int(trial_end)
+    items = (await load_items(uow, ctx.scope, [sub]))[0].get(sub.id, [])
+    if end > now:
+        sub.trial_end = sub.billing_cycle_anchor = end
+        for item in items:
+            item.current_period_end = end
+        return
+    sub.trial_end, sub.status, sub.billing_cycle_anchor = now, "active", now
+    prices = await uow.prices.many(ctx.scope, [i.price_id for i in items])
+    for item in items:
+        item.current_period_start, item.current_period_end = now, period_end(now, prices[item.price_id])
+    if not items:
+        return
+    period = Period(now, items[0].current_period_end)
+    invoice = await invoice_service.for_subscription(
+        uow, ctx, sub, await changes.cycle_lines(uow, ctx, items, period), period=period, reason="subscription_update"
+    )
+    if not await invoice_service.collect(uow, ctx, invoice, sub) and sub.collection_method == "charge_automatically":
+        sub.status = "past_due"
 
 
 async def cancel(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: SubscriptionCancelParams) -> Subscription:
@@ -367,8 +365,41 @@ async def cancel(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: Subscr
         raise InvalidRequest(
             f"The subscription {sub.id} has already been canceled.", code="resource_missing", param="id"
         )
+    if params.prorate or params.invoice_now:
+        await _final_bill(uow, ctx, sub, prorate=bool(params.prorate), invoice_now=bool(params.invoice_now))
     await end_now(uow, ctx, sub, reason="cancellation_requested", details=params)
     return sub
+
+
+async def _final_bill(uow: UnitOfWork, ctx: Ctx, sub: Subscription, *, prorate: bool, invoice_now: bool) -> None:
+    """Cancelling now: `prorate` credits the unused time on every item (pending invoice items);
+    `invoice_now` puts everything pending of the subscription on a final invoice at once (a
+    negative one leaves its credit on the customer's balance)."""
+    now = ctx.now()
+    items = (await load_items(uow, ctx.scope, [sub]))[0].get(sub.id, [])
+    if prorate and sub.status != "trialing" and items:
+        wanted = [changes.Desired(i.id, i, None, None) for i in items]
+        credit = await changes.plan(
+            uow,
+            ctx,
+            sub,
+            items,
+            wanted,
+            behavior=ProrationBehavior.CREATE_PRORATIONS,
+            proration_date=None,
+            anchor_now=False,
+        )
+        for line in credit.pending_lines:
+            changes.pending_item(uow, ctx, sub, line)
+        await uow.flush()
+    if not invoice_now:
+        return
+    if not await uow.invoice_items.pending(ctx.scope, sub.customer_id, sub.id):
+        return
+    invoice = await invoice_service.for_subscription(
+        uow, ctx, sub, [], period=Period(now, now), reason="subscription_update"
+    )
+    await invoice_service.collect(uow, ctx, invoice, sub)
 
 
 async def end_now(
@@ -410,15 +441,9 @@ async def resume(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: Subscr
         for item in items:
             item.current_period_start, item.current_period_end = now, period_end(now, prices[item.price_id])
         s.billing_cycle_anchor = now
-        invoice = await invoice_service.for_period(
-            uow,
-            ctx,
-            s,
-            items,
-            prices,
-            period_start=now,
-            period_end=items[0].current_period_end,
-            reason="subscription_cycle",
+        period = Period(now, items[0].current_period_end)
+        invoice = await invoice_service.for_subscription(
+            uow, ctx, s, await changes.cycle_lines(uow, ctx, items, period), period=period, reason="subscription_cycle"
         )
         s.status = "active" if await invoice_service.collect(uow, ctx, invoice, s) else "past_due"
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from app.context import Ctx
 from app.domain import pause as pause_rules
+from app.domain.periods import Interval, Period, period_at
 from app.errors import InvalidRequest
 from app.objects.subscriptions import load_items
 from app.services import invoices as invoice_service
 from app.services import locks
+from app.services import subscription_changes as changes
 from app.services import subscriptions as subscription_service
 from app.services.common import require_test_mode
 from app.store.models import Subscription
@@ -89,19 +91,22 @@ async def _renew(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> None:
             # Stripe's `paused` status: the trial ended without a way to pay; resume starts a new period.
             s.status = "paused"
             return
+        # The next period counts from the billing cycle anchor (Jan 31, Feb 29, Mar 31, ...).
+        ended = Period(items[0].current_period_start, start)
+        if ending_trial:
+            s.billing_cycle_anchor = start
+        period = period_at(s.billing_cycle_anchor, Interval.of(prices[items[0].price_id].recurring), start)
         for item in items:
-            item.current_period_start = start
-            item.current_period_end = subscription_service.period_end(start, prices[item.price_id])
+            item.current_period_start, item.current_period_end = period.start, period.end
         if pause_rules.resumes_by(s.pause_collection, start):
             s.set_pause_collection(None)
-        invoice = await invoice_service.for_period(
+        await uow.flush()
+        invoice = await invoice_service.for_subscription(
             uow,
             ctx,
             s,
-            items,
-            prices,
-            period_start=start,
-            period_end=items[0].current_period_end,
+            await changes.cycle_lines(uow, ctx, items, period),
+            period=ended,
             reason="subscription_cycle",
         )
         paid = await invoice_service.collect(uow, ctx, invoice, s)

@@ -63,6 +63,8 @@ class Customer(ScopedRecord):
     balance: Mapped[int] = mapped_column(BigInteger, default=0)
     currency: Mapped[str | None] = mapped_column(String(3))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The customer's discount (Stripe's `discount`): applies to all their invoices and subscriptions.
+    discount_id: Mapped[str | None] = mapped_column(String(64))
 
     @validates("email")
     def _normalize_email(self, _key: str, value: str | None) -> str | None:
@@ -195,6 +197,8 @@ class Subscription(ScopedRecord):
     start_date: Mapped[int] = mapped_column(BigInteger)
     description: Mapped[str | None] = mapped_column(String(500))
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    # Discount ids, in the order they apply.
+    discounts: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
 
     def set_pause_collection(self, value: dict[str, Any] | None) -> None:
         self.pause_collection = value
@@ -259,6 +263,12 @@ class Invoice(ScopedRecord):
     # Fixed when the invoice is finalized, like Stripe's: built from the service's public base URL.
     hosted_invoice_url: Mapped[str | None] = mapped_column(String(1000))
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    # Discount ids that apply to the whole invoice, in order (the subscription's and customer's,
+    # fixed when the invoice is made, or set on a draft).
+    discounts: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
+    # The customer's balance when the invoice was finalized, and after (None on a draft).
+    starting_balance: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    ending_balance: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class PortalConfiguration(ScopedRecord):
@@ -454,3 +464,114 @@ class ThrottleKey(Base):
 
     key: Mapped[str] = mapped_column(String(700), primary_key=True)
     touched: Mapped[int] = mapped_column(BigInteger)
+
+
+class InvoiceItem(ScopedRecord):
+    """An amount for a customer, pending until an invoice takes it (then `invoice_id` is set and
+    a line of that invoice carries it). Prorations are invoice items."""
+
+    __tablename__ = "invoice_items"
+    __table_args__ = (
+        Index("ix_invoice_items_scope_created", "account_id", "livemode", "created", "pk"),
+        Index("ix_invoice_items_scope_customer", "account_id", "livemode", "customer_id", "invoice_id"),
+        Index("ix_invoice_items_scope_invoice", "account_id", "livemode", "invoice_id"),
+    )
+
+    customer_id: Mapped[str] = mapped_column(String(64))
+    subscription_id: Mapped[str | None] = mapped_column(String(64))
+    subscription_item_id: Mapped[str | None] = mapped_column(String(64))
+    invoice_id: Mapped[str | None] = mapped_column(String(64))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    description: Mapped[str | None] = mapped_column(String(5000))
+    period_start: Mapped[int] = mapped_column(BigInteger)
+    period_end: Mapped[int] = mapped_column(BigInteger)
+    price_id: Mapped[str | None] = mapped_column(String(64))
+    product_id: Mapped[str | None] = mapped_column(String(64))
+    unit_amount: Mapped[int | None] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    proration: Mapped[bool] = mapped_column(Boolean, default=False)
+    discountable: Mapped[bool] = mapped_column(Boolean, default=True)
+    discounts: Mapped[list[Any]] = mapped_column(default=list)
+    date: Mapped[int] = mapped_column(BigInteger)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Coupon(ScopedRecord):
+    """A coupon. Its id may be chosen by the merchant (`SUMMER25`), so it is unique per account
+    and mode, not across accounts."""
+
+    __tablename__ = "coupons"
+    __table_args__ = (
+        Index("uq_coupons_scope_id", "account_id", "livemode", "id", unique=True),
+        Index("ix_coupons_scope_created", "account_id", "livemode", "created", "pk"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(40))
+    # A decimal string ("12.5"): exact, as Stripe's percent_off is a decimal of up to 2 places.
+    percent_off: Mapped[str | None] = mapped_column(String(16))
+    amount_off: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    duration: Mapped[str] = mapped_column(String(16))
+    duration_in_months: Mapped[int | None] = mapped_column(Integer)
+    max_redemptions: Mapped[int | None] = mapped_column(Integer)
+    redeem_by: Mapped[int | None] = mapped_column(BigInteger)
+    times_redeemed: Mapped[int] = mapped_column(Integer, default=0)
+    applies_to_products: Mapped[list[Any] | None] = mapped_column()
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PromotionCode(ScopedRecord):
+    __tablename__ = "promotion_codes"
+    __table_args__ = (
+        Index("ix_promotion_codes_scope_created", "account_id", "livemode", "created", "pk"),
+        Index("ix_promotion_codes_scope_code", "account_id", "livemode", "code"),
+    )
+
+    code: Mapped[str] = mapped_column(String(500))
+    coupon_id: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    customer_id: Mapped[str | None] = mapped_column(String(64))
+    expires_at: Mapped[int | None] = mapped_column(BigInteger)
+    max_redemptions: Mapped[int | None] = mapped_column(Integer)
+    times_redeemed: Mapped[int] = mapped_column(Integer, default=0)
+    # first_time_transaction, minimum_amount, minimum_amount_currency
+    restrictions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+
+
+class Discount(ScopedRecord):
+    """A coupon applied to a customer, subscription, invoice or invoice item (one redemption)."""
+
+    __tablename__ = "discounts"
+    __table_args__ = (Index("ix_discounts_scope_customer", "account_id", "livemode", "customer_id"),)
+
+    coupon_id: Mapped[str] = mapped_column(String(64))
+    promotion_code_id: Mapped[str | None] = mapped_column(String(64))
+    customer_id: Mapped[str | None] = mapped_column(String(64))
+    subscription_id: Mapped[str | None] = mapped_column(String(64))
+    invoice_id: Mapped[str | None] = mapped_column(String(64))
+    invoice_item_id: Mapped[str | None] = mapped_column(String(64))
+    start: Mapped[int] = mapped_column(BigInteger)
+    end: Mapped[int | None] = mapped_column(BigInteger)
+    # A `once` discount is used up by the first invoice it applies to.
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CustomerBalanceTransaction(ScopedRecord):
+    __tablename__ = "customer_balance_transactions"
+    __table_args__ = (
+        Index("ix_customer_balance_transactions_scope_customer", "account_id", "livemode", "customer_id", "created"),
+    )
+
+    customer_id: Mapped[str] = mapped_column(String(64))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    description: Mapped[str | None] = mapped_column(String(350))
+    ending_balance: Mapped[int] = mapped_column(BigInteger)
+    invoice_id: Mapped[str | None] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(48))
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)

@@ -15,6 +15,13 @@ from app.store.append import inserter, loaded, model_values
 from app.store.base import Base
 from app.store.long_reads import LongReads
 from app.store.repositories.accounts import AccountRepository, ApiKeyRepository
+from app.store.repositories.billing import (
+    BalanceTransactionRepository,
+    CouponRepository,
+    DiscountRepository,
+    InvoiceItemRepository,
+    PromotionCodeRepository,
+)
 from app.store.repositories.configurations import ConfigurationRepository
 from app.store.repositories.counters import CounterRepository
 from app.store.repositories.customers import CustomerRepository
@@ -66,6 +73,11 @@ class UnitOfWork:
         self.subscription_items = SubscriptionItemRepository(session)
         self.subscription_schedules = SubscriptionScheduleRepository(session)
         self.invoices = InvoiceRepository(session)
+        self.invoice_items = InvoiceItemRepository(session)
+        self.coupons = CouponRepository(session)
+        self.promotion_codes = PromotionCodeRepository(session)
+        self.discounts = DiscountRepository(session)
+        self.balance_transactions = BalanceTransactionRepository(session)
         self.configurations = ConfigurationRepository(session)
         self.portal_sessions = PortalSessionRepository(session)
         self.portal_visits = PortalVisitRepository(session)

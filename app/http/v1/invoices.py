@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 
 from app.http.call import Call
 from app.http.wire.openapi import documented
+from app.objects.billing_shapes import InvoiceLineItemObject
 from app.objects.invoices import InvoiceObject
 from app.params.base import RetrieveParams
 from app.params.invoices import (
@@ -13,10 +14,13 @@ from app.params.invoices import (
     InvoiceAddLinesParams,
     InvoiceCreateParams,
     InvoiceFinalizeParams,
+    InvoiceLinesParams,
     InvoiceListParams,
     InvoicePayParams,
+    InvoicePreviewParams,
 )
 from app.services import invoices as invoice_service
+from app.services import previews
 
 router = APIRouter(tags=["invoices"])
 INV = "invoice"
@@ -36,6 +40,21 @@ async def list_invoices(call: Call) -> Response:
     return await call.read(
         lambda uow: invoice_service.list_(uow, call.ctx, p), INV, expand=p.expand, url="/v1/invoices"
     )
+
+
+@router.post("/v1/invoices/create_preview", **documented(InvoiceObject, InvoicePreviewParams))
+async def create_invoice_preview(call: Call) -> Response:
+    """Preview the invoice a subscription, or a change to it (`subscription_details`), would bring:
+    computed by the code the change runs, and nothing is stored."""
+    p = call.parse(InvoicePreviewParams)
+    return await call.read(lambda uow: previews.create_preview(uow, call.ctx, p), INV, expand=p.expand)
+
+
+@router.get("/v1/invoices/{invoice}/lines", **documented(InvoiceLineItemObject, InvoiceLinesParams, is_list=True))
+async def list_invoice_lines(invoice: str, call: Call) -> Response:
+    """An invoice's lines, in order; each says whether it is a proration, and its period."""
+    p = call.parse(InvoiceLinesParams)
+    return await call.read(lambda uow: invoice_service.lines_page(uow, call.ctx, invoice, p), INV)
 
 
 @router.get("/v1/invoices/{invoice}", **documented(InvoiceObject, RetrieveParams))

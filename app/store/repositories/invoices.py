@@ -38,3 +38,18 @@ class InvoiceRepository(ScopedRepository[Invoice]):
     async def by_access_token(self, token: str) -> Invoice | None:
         """The hosted invoice page: the unguessable token is the only credential."""
         return (await self.session.execute(select(Invoice).where(Invoice.access_token == token))).scalar()
+
+    async def has_paid(self, scope: Scope, customer_id: str) -> bool:
+        """Whether the customer has ever paid an invoice (a promotion code's first_time_transaction)."""
+        stmt = (
+            select(Invoice.pk)
+            .where(
+                Invoice.account_id == scope.account_id,
+                Invoice.livemode == scope.livemode,
+                Invoice.customer_id == customer_id,
+                Invoice.status == "paid",
+                Invoice.amount_paid > 0,
+            )
+            .limit(1)
+        )
+        return (await self.session.execute(stmt)).first() is not None

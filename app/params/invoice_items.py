@@ -1,0 +1,63 @@
+"""Parameters of /v1/invoiceitems."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from app.params.base import (
+    Bool,
+    Emptyable,
+    ExpandParams,
+    Id,
+    ListParams,
+    Metadata,
+    Params,
+    Quantity,
+    RangeFilter,
+    SignedAmount,
+    Str,
+    Timestamp,
+)
+from app.params.discounts import Currency, DiscountParam
+
+
+class PeriodParams(Params):
+    start: Timestamp
+    end: Timestamp
+
+
+class ItemPricingParams(Params):
+    price: Id
+
+
+class InvoiceItemCreateParams(ExpandParams):
+    customer: Id
+    amount: SignedAmount | None = None
+    currency: Currency | None = None
+    description: Str | None = None
+    discountable: Bool | None = None
+    discounts: Emptyable[list[DiscountParam]] | None = Field(None, max_length=20)
+    invoice: Id | None = None
+    metadata: Emptyable[Metadata] | None = None
+    period: PeriodParams | None = None
+    pricing: ItemPricingParams | None = None
+    quantity: Quantity | None = Field(None, ge=1)
+    subscription: Id | None = None
+
+
+class InvoiceItemUpdateParams(ExpandParams):
+    amount: SignedAmount | None = None
+    description: Emptyable[Str] | None = None
+    discountable: Bool | None = None
+    discounts: Emptyable[list[DiscountParam]] | None = Field(None, max_length=20)
+    metadata: Emptyable[Metadata] | None = None
+    period: PeriodParams | None = None
+    pricing: ItemPricingParams | None = None
+    quantity: Quantity | None = Field(None, ge=1)
+
+
+class InvoiceItemListParams(ListParams):
+    customer: Id | None = None
+    invoice: Id | None = None
+    pending: Bool | None = None
+    created: Timestamp | RangeFilter | None = None

@@ -1,0 +1,155 @@
+"""Invoice items, coupons, promotion codes, discounts and customer balance transactions."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, func, or_, select, update
+
+from app.scope import Scope
+from app.store.models import Coupon, CustomerBalanceTransaction, Discount, InvoiceItem, PromotionCode
+from app.store.repositories.base import Cursor, Page, ScopedRepository, created_filter
+
+
+class InvoiceItemRepository(ScopedRepository[InvoiceItem]):
+    model = InvoiceItem
+    noun = "invoiceitem"
+
+    async def find(
+        self,
+        scope: Scope,
+        cursor: Cursor,
+        *,
+        customer: str | None = None,
+        invoice: str | None = None,
+        pending: bool | None = None,
+        created: dict[str, int] | None = None,
+    ) -> Page[InvoiceItem]:
+        where: list[ColumnElement[bool]] = [
+            InvoiceItem.deleted.is_(False),
+            *created_filter(InvoiceItem.created, created),
+        ]
+        if customer is not None:
+            where.append(InvoiceItem.customer_id == customer)
+        if invoice is not None:
+            where.append(InvoiceItem.invoice_id == invoice)
+        if pending is True:
+            where.append(InvoiceItem.invoice_id.is_(None))
+        elif pending is False:
+            where.append(InvoiceItem.invoice_id.is_not(None))
+        return await self.page(scope, cursor, *where)
+
+    async def pending(self, scope: Scope, customer_id: str, subscription_id: str | None) -> list[InvoiceItem]:
+        """A customer's items no invoice has taken yet, oldest first; with a subscription, only its
+        own (a subscription's invoice takes its prorations, not the customer's one-off items);
+        without, all of them (a one-off invoice takes everything pending, a canceled
+        subscription's last credits included)."""
+        stmt = self.scoped(scope).where(
+            InvoiceItem.customer_id == customer_id, InvoiceItem.invoice_id.is_(None), InvoiceItem.deleted.is_(False)
+        )
+        if subscription_id is not None:
+            stmt = stmt.where(InvoiceItem.subscription_id == subscription_id)
+        return list((await self.session.execute(stmt.order_by(InvoiceItem.pk))).scalars())
+
+    async def pending_for_update(
+        self, scope: Scope, customer_id: str, subscription_id: str | None
+    ) -> list[InvoiceItem]:
+        stmt = self.scoped(scope).where(
+            InvoiceItem.customer_id == customer_id, InvoiceItem.invoice_id.is_(None), InvoiceItem.deleted.is_(False)
+        )
+        if subscription_id is not None:
+            stmt = stmt.where(InvoiceItem.subscription_id == subscription_id)
+        stmt = stmt.order_by(InvoiceItem.pk).with_for_update().execution_options(populate_existing=True)
+        return list((await self.session.execute(stmt)).scalars())
+
+
+class CouponRepository(ScopedRepository[Coupon]):
+    model = Coupon
+    noun = "coupon"
+
+    async def redeem(self, scope: Scope, coupon_id: str) -> bool:
+        return await _redeem(self, scope, coupon_id)
+
+    async def find(self, scope: Scope, cursor: Cursor, *, created: dict[str, int] | None = None) -> Page[Coupon]:
+        return await self.page(scope, cursor, Coupon.deleted.is_(False), *created_filter(Coupon.created, created))
+
+
+class PromotionCodeRepository(ScopedRepository[PromotionCode]):
+    model = PromotionCode
+    noun = "promotion_code"
+
+    async def redeem(self, scope: Scope, promotion_code_id: str) -> bool:
+        return await _redeem(self, scope, promotion_code_id)
+
+    async def find(
+        self,
+        scope: Scope,
+        cursor: Cursor,
+        *,
+        active: bool | None = None,
+        code: str | None = None,
+        coupon: str | None = None,
+        customer: str | None = None,
+        created: dict[str, int] | None = None,
+    ) -> Page[PromotionCode]:
+        where: list[ColumnElement[bool]] = [*created_filter(PromotionCode.created, created)]
+        if active is not None:
+            where.append(PromotionCode.active.is_(active))
+        if code is not None:
+            where.append(PromotionCode.code == code)
+        if coupon is not None:
+            where.append(PromotionCode.coupon_id == coupon)
+        if customer is not None:
+            where.append(PromotionCode.customer_id == customer)
+        return await self.page(scope, cursor, *where)
+
+    async def active_with_code(self, scope: Scope, code: str) -> PromotionCode | None:
+        stmt = self.scoped(scope).where(PromotionCode.code == code, PromotionCode.active.is_(True))
+        return (await self.session.execute(stmt.limit(1))).scalar()
+
+
+class DiscountRepository(ScopedRepository[Discount]):
+    model = Discount
+    noun = "discount"
+
+    async def count_for_customer(self, scope: Scope, customer_id: str, coupon_id: str) -> int:
+        stmt = select(func.count()).where(
+            Discount.account_id == scope.account_id,
+            Discount.livemode == scope.livemode,
+            Discount.customer_id == customer_id,
+            Discount.coupon_id == coupon_id,
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+
+class BalanceTransactionRepository(ScopedRepository[CustomerBalanceTransaction]):
+    model = CustomerBalanceTransaction
+    noun = "customer_balance_transaction"
+
+    async def find(self, scope: Scope, cursor: Cursor, *, customer: str) -> Page[CustomerBalanceTransaction]:
+        return await self.page(scope, cursor, CustomerBalanceTransaction.customer_id == customer)
+
+    async def of_customer(self, scope: Scope, customer_id: str, object_id: str) -> CustomerBalanceTransaction | None:
+        stmt = self.scoped(scope).where(
+            CustomerBalanceTransaction.customer_id == customer_id, CustomerBalanceTransaction.id == object_id
+        )
+        return (await self.session.execute(stmt)).scalar()
+
+
+async def _redeem(
+    repo: ScopedRepository[Coupon] | ScopedRepository[PromotionCode], scope: Scope, object_id: str
+) -> bool:
+    """Count one redemption if the limit allows it: one conditional UPDATE, so two concurrent
+    redemptions of the last one cannot both succeed (no read-then-write)."""
+    model = repo.model
+    stmt = (
+        update(model)
+        .where(
+            model.account_id == scope.account_id,
+            model.livemode == scope.livemode,
+            model.id == object_id,
+            or_(model.max_redemptions.is_(None), model.times_redeemed < model.max_redemptions),
+        )
+        .values(times_redeemed=model.times_redeemed + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    result = await repo.session.execute(stmt)
+    return bool(getattr(result, "rowcount", 0))

@@ -1,0 +1,191 @@
+"""Prorations, interval changes, cancel credits, previews, coupons and invoice items through the API
+(https://docs.stripe.com/billing/subscriptions/prorations, .../billing-cycle, .../coupons)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from app.clock import FixedClock
+from tests.factories import customer, events, post, price, subscription
+
+
+async def _upgrade_setup(client: httpx.AsyncClient) -> tuple[dict[str, Any], str, str]:
+    product = (await post(client, "/v1/products", name="Basic"))["id"]
+    basic = await price(client, product=product, amount=1000)
+    pro = await price(client, product=(await post(client, "/v1/products", name="Pro"))["id"], amount=2000)
+    sub = await subscription(client, price_id=basic["id"])
+    return sub, str(pro["id"]), str(sub["items"]["data"][0]["id"])
+
+
+async def _halfway(clock: FixedClock, sub: dict[str, Any]) -> None:
+    item = sub["items"]["data"][0]
+    clock.advance(seconds=(item["current_period_end"] - item["current_period_start"]) // 2)
+
+
+async def test_create_prorations_leave_pending_items_the_renewal_bills(
+    client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    sub, pro, item = await _upgrade_setup(client)
+    await _halfway(clock, sub)
+    await post(client, f"/v1/subscriptions/{sub['id']}", **{"items[0][id]": item, "items[0][price]": pro})
+    pending = (await client.get("/v1/invoiceitems", params={"pending": "true"})).json()["data"]
+    assert sorted(i["amount"] for i in pending) == [-500, 1000] and all(i["proration"] for i in pending)
+    renewed = await post(client, f"/v1/test_helpers/subscriptions/{sub['id']}/advance")
+    invoice = (await client.get(f"/v1/invoices/{renewed['latest_invoice']}")).json()
+    assert invoice["amount_due"] == 2000 + 500
+    lines = (await client.get(f"/v1/invoices/{invoice['id']}/lines")).json()["data"]
+    prorations = [line for line in lines if line["parent"]["subscription_item_details"]["proration"]]
+    assert sorted(line["amount"] for line in prorations) == [-500, 1000]
+    assert (await client.get("/v1/invoiceitems", params={"pending": "true"})).json()["data"] == []
+
+
+async def test_always_invoice_charges_the_difference_now_and_none_bills_nothing(
+    client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    sub, pro, item = await _upgrade_setup(client)
+    await _halfway(clock, sub)
+    changed = await post(
+        client,
+        f"/v1/subscriptions/{sub['id']}",
+        **{"items[0][id]": item, "items[0][price]": pro, "proration_behavior": "always_invoice"},
+    )
+    invoice = (await client.get(f"/v1/invoices/{changed['latest_invoice']}")).json()
+    assert (invoice["billing_reason"], invoice["amount_due"], invoice["status"]) == ("subscription_update", 500, "paid")
+    other, pro2, item2 = await _upgrade_setup(client)
+    before = other["latest_invoice"]
+    same = await post(
+        client,
+        f"/v1/subscriptions/{other['id']}",
+        **{"items[0][id]": item2, "items[0][price]": pro2, "proration_behavior": "none"},
+    )
+    assert same["latest_invoice"] == before
+    assert (await client.get("/v1/invoiceitems", params={"customer": other["customer"]})).json()["data"] == []
+
+
+async def test_month_to_year_resets_the_cycle_and_invoices_at_once(
+    client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    sub, _pro, item = await _upgrade_setup(client)
+    yearly = await price(client, amount=10000, interval="year")
+    await _halfway(clock, sub)
+    changed = await post(
+        client, f"/v1/subscriptions/{sub['id']}", **{"items[0][id]": item, "items[0][price]": yearly["id"]}
+    )
+    now = int(clock.now().timestamp())
+    assert changed["billing_cycle_anchor"] == now
+    assert changed["items"]["data"][0]["current_period_start"] == now
+    invoice = (await client.get(f"/v1/invoices/{changed['latest_invoice']}")).json()
+    assert invoice["amount_due"] == 10000 - 500
+
+
+async def test_a_downgrade_credit_goes_to_the_balance_and_pays_the_next_invoice(
+    client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    pro = await price(client, amount=2000)
+    basic = await price(client, amount=1000)
+    sub = await subscription(client, price_id=pro["id"])
+    await _halfway(clock, sub)
+    item = sub["items"]["data"][0]["id"]
+    await post(
+        client,
+        f"/v1/subscriptions/{sub['id']}",
+        **{"items[0][id]": item, "items[0][price]": basic["id"], "proration_behavior": "always_invoice"},
+    )
+    cust = (await client.get(f"/v1/customers/{sub['customer']}")).json()
+    assert cust["balance"] == -500
+    txns = (await client.get(f"/v1/customers/{sub['customer']}/balance_transactions")).json()["data"]
+    assert [(t["type"], t["amount"], t["ending_balance"]) for t in txns] == [("applied_to_invoice", -500, -500)]
+    renewed = await post(client, f"/v1/test_helpers/subscriptions/{sub['id']}/advance")
+    invoice = (await client.get(f"/v1/invoices/{renewed['latest_invoice']}")).json()
+    assert (invoice["total"], invoice["starting_balance"], invoice["amount_due"]) == (1000, -500, 500)
+    assert (await client.get(f"/v1/customers/{sub['customer']}")).json()["balance"] == 0
+
+
+async def test_cancel_with_prorate_and_invoice_now_credits_the_unused_time(
+    client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    sub, _pro, _item = await _upgrade_setup(client)
+    await _halfway(clock, sub)
+    r = await client.request(
+        "DELETE", f"/v1/subscriptions/{sub['id']}", data={"prorate": "true", "invoice_now": "true"}
+    )
+    assert r.status_code == 200, r.text
+    final = (await client.get(f"/v1/invoices/{r.json()['latest_invoice']}")).json()
+    assert final["total"] == -500 and final["amount_due"] == 0
+    assert (await client.get(f"/v1/customers/{sub['customer']}")).json()["balance"] == -500
+
+
+async def test_preview_equals_the_change_with_the_same_proration_date(
+    client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    sub, pro, item = await _upgrade_setup(client)
+    await _halfway(clock, sub)
+    at = int(clock.now().timestamp()) - 3600
+    change = {
+        "items[0][id]": item,
+        "items[0][price]": pro,
+        "proration_date": at,
+        "proration_behavior": "always_invoice",
+    }
+    preview = await post(
+        client,
+        "/v1/invoices/create_preview",
+        subscription=sub["id"],
+        **{
+            f"subscription_details[{k.replace('[', '][', 1) if k.startswith('items') else k}]": v
+            for k, v in change.items()
+        },
+    )
+    assert (await client.get("/v1/invoiceitems", params={"customer": sub["customer"]})).json()["data"] == []
+    changed = await post(client, f"/v1/subscriptions/{sub['id']}", **change)
+    invoice = (await client.get(f"/v1/invoices/{changed['latest_invoice']}")).json()
+    assert preview["amount_due"] == invoice["amount_due"] > 0
+    assert [line["amount"] for line in preview["lines"]["data"]] == [
+        line["amount"] for line in invoice["lines"]["data"]
+    ]
+
+
+async def test_coupons_forever_percent_and_a_promotion_code_limit(client: httpx.AsyncClient) -> None:
+    coupon = await post(client, "/v1/coupons", id="HALF", percent_off="50", duration="forever")
+    assert (coupon["id"], coupon["percent_off"], coupon["valid"]) == ("HALF", 50, True)
+    promo = await post(
+        client,
+        "/v1/promotion_codes",
+        **{"promotion[type]": "coupon", "promotion[coupon]": "HALF"},
+        max_redemptions=1,
+        code="ONCE",
+    )
+    sub = await subscription(client, **{"discounts[0][promotion_code]": promo["id"]})
+    assert len(sub["discounts"]) == 1
+    first = (await client.get(f"/v1/invoices/{sub['latest_invoice']}")).json()
+    assert (first["subtotal"], first["total"], first["amount_due"]) == (1000, 500, 500)
+    assert first["total_discount_amounts"][0]["amount"] == 500
+    again = await client.post(
+        "/v1/subscriptions",
+        data={
+            "customer": sub["customer"],
+            "items[0][price]": sub["items"]["data"][0]["price"]["id"],
+            "discounts[0][promotion_code]": promo["id"],
+        },
+    )
+    assert again.status_code == 400 and again.json()["error"]["param"] == "discounts[0][promotion_code]"
+    renewed = await post(client, f"/v1/test_helpers/subscriptions/{sub['id']}/advance")
+    assert (await client.get(f"/v1/invoices/{renewed['latest_invoice']}")).json()["amount_due"] == 500
+    assert len(await events(client, "coupon.created")) == 1
+
+
+async def test_invoice_items_on_a_draft_become_its_lines(client: httpx.AsyncClient) -> None:
+    cust = await customer(client)
+    draft = await post(client, "/v1/invoices", customer=cust["id"], currency="usd")
+    item = await post(
+        client, "/v1/invoiceitems", customer=cust["id"], invoice=draft["id"], amount=700, description="Setup"
+    )
+    assert item["invoice"] == draft["id"]
+    assert (await client.get(f"/v1/invoices/{draft['id']}")).json()["amount_due"] == 700
+    await post(client, f"/v1/invoiceitems/{item['id']}", amount=900)
+    assert (await client.get(f"/v1/invoices/{draft['id']}")).json()["amount_due"] == 900
+    r = await client.delete(f"/v1/invoiceitems/{item['id']}")
+    assert r.json() == {"id": item["id"], "object": "invoiceitem", "deleted": True}
+    assert (await client.get(f"/v1/invoices/{draft['id']}")).json()["lines"]["data"] == []
