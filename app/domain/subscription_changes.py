@@ -95,3 +95,16 @@ def plan_cancel(items: list[tuple[str, Priced]], *, period: Period, now: int, pr
     if not prorate:
         return []
     return [line for item_id, had in items for line in item_change(item_id, had, None, period, now)]
+
+
+_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
+def waits_for_period_end(conditions: list[str], had: Priced, has: Priced) -> bool:
+    """The portal's `schedule_at_period_end` conditions: a downgrade (`decreasing_item_amount`) or
+    a move to a shorter interval (`shortening_interval`) waits for the period's end, so the customer
+    keeps what they paid for (https://docs.stripe.com/customer-management/portal-deep-links)."""
+    if "decreasing_item_amount" in conditions and has.amount < had.amount:
+        return True
+    shorter = _DAYS[has.interval.unit.value] * has.interval.count < _DAYS[had.interval.unit.value] * had.interval.count
+    return "shortening_interval" in conditions and shorter

@@ -119,6 +119,12 @@ async def update(subscription: str, request: Request, visit: VisitDep) -> Respon
     )
 
 
+@router.post("/subscriptions/{subscription}/accept_offer", **_documented())
+async def accept_offer(subscription: str, request: Request, visit: VisitDep) -> Response:
+    """Accept the cancel flow's retention offer: its coupon applies and the subscription stays."""
+    return await _change(request, visit, lambda uow: portal_service.accept_offer(uow, visit.visitor, subscription))
+
+
 @router.post("/subscriptions/{subscription}/resume_collection", **_documented())
 async def resume_collection(subscription: str, request: Request, visit: VisitDep) -> Response:
     """R17: resume paused payment collection, only where the retired pause setting still allows it."""

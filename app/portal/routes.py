@@ -273,3 +273,9 @@ async def on_visit_ended(request: Request, exc: Exception) -> Response:
 
         return error_response(json_visit_error())
     return expired_page(request, exc.expired)
+
+
+@router.post("/p/subscriptions/{subscription}/accept_offer")
+async def accept_offer(subscription: str, request: Request, visit: VisitDep) -> Response:
+    """The cancel flow's retention offer, accepted: the coupon applies and the subscription stays."""
+    return await _perform(request, visit, lambda uow: portal_service.accept_offer(uow, visit.visitor, subscription))

@@ -8,18 +8,14 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-# Currencies without minor units (Stripe's list of zero-decimal currencies).
-ZERO_DECIMAL = frozenset(
-    ["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"]
-)
+from app.domain.money import major_units
 
 
 def money(amount: int | None, currency: str) -> str:
+    """`10.50 USD`, exact (integer minor units, no floats), zero-decimal currencies without decimals."""
     if amount is None:
         return ""
-    if currency.lower() in ZERO_DECIMAL:
-        return f"{amount:,} {currency.upper()}"
-    return f"{amount / 100:,.2f} {currency.upper()}"
+    return f"{major_units(amount, currency)} {currency.upper()}"
 
 
 def date(ts: int | None) -> str:

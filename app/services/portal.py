@@ -14,6 +14,7 @@ from app.context import Ctx
 from app.domain import configuration_rules as rules
 from app.domain import payment_method_types
 from app.domain.errors import RuleViolation
+from app.domain.subscription_changes import ProrationBehavior, waits_for_period_end
 from app.domain.subscription_updatability import Assessment
 from app.errors import InvalidRequest, PermissionDenied, ResourceMissing
 from app.objects.links import portal_base
@@ -28,10 +29,11 @@ from app.params.subscriptions import (
     SubscriptionUpdateParams,
 )
 from app.services import customers as customer_service
-from app.services import locks, updatability
+from app.services import invoice_lines, locks, previews, updatability
 from app.services import payment_methods as pm_service
+from app.services import schedules as schedule_service
 from app.services import subscriptions as subscription_service
-from app.services.pricing import price_amount
+from app.services.pricing import price_amount, priced
 from app.store.models import Customer, PortalConfiguration, PortalSession, Subscription
 from app.store.repositories.base import Cursor
 from app.store.uow import UnitOfWork
@@ -56,7 +58,7 @@ PAYMENT_METHOD_ACTIONS = ("add_payment_method", "set_default_payment_method", "r
 # What each deep-link flow allows until it is done (Stripe's flow types).
 FLOW_ACTIONS: dict[str, tuple[str, ...]] = {
     "payment_method_update": PAYMENT_METHOD_ACTIONS,
-    "subscription_cancel": ("cancel",),
+    "subscription_cancel": ("cancel", "accept_offer"),
     "subscription_update": ("update",),
     "subscription_update_confirm": ("update",),
 }
@@ -164,6 +166,8 @@ async def overview(uow: UnitOfWork, v: Visitor) -> dict[str, Any]:
     default_pm = (customer.invoice_settings or {}).get("default_payment_method")
     has_active = await uow.subscriptions.has_active(scope, v.customer_id)
     phase = rules.pause_phase(v.ctx.clock.now().date())
+    discount_views = await _discount_views(uow, v, [d for sub in subs for d in sub.discounts or []])
+    schedules = await uow.subscription_schedules.many(scope, [s.schedule_id for s in subs if s.schedule_id])
 
     def price_view(price_id: str) -> dict[str, Any]:
         p = prices[price_id]
@@ -203,6 +207,8 @@ async def overview(uow: UnitOfWork, v: Visitor) -> dict[str, Any]:
                     for name, offered in subscription_actions(configuration, a, sub, phase).items()
                 },
                 "limitations": [{"code": limit.code, "message": limit.message} for limit in a.limitations],
+                "discounts": [discount_views[d] for d in sub.discounts or [] if d in discount_views],
+                "scheduled_change": _scheduled_change(schedules.get(sub.schedule_id or ""), price_view, prices),
                 "update_options": (
                     [price_view(pid) for pid in _offered_in_order(configuration) if pid in prices]
                     if a.can_update
@@ -218,7 +224,8 @@ async def overview(uow: UnitOfWork, v: Visitor) -> dict[str, Any]:
                 "id": i.id,
                 "number": i.number,
                 "status": i.status,
-                "total": sum(int(line.get("amount", 0)) for line in i.lines or []),
+                "total": invoice_lines.totals(i).total,
+                "amount_due": invoice_lines.totals(i).amount_due,
                 "currency": i.currency,
                 "created": i.created,
                 "hosted_invoice_url": i.hosted_invoice_url,
@@ -230,8 +237,10 @@ async def overview(uow: UnitOfWork, v: Visitor) -> dict[str, Any]:
     currency = subs[0].currency if subs else customer.currency
     country = ((customer.address or {}).get("country")) if customer.address else None
     profile = configuration.business_profile or {}
+    offer = await _retention_offer(uow, v)
     return {
         "object": "billing_portal.overview",
+        "retention_offer": offer,
         "livemode": scope.livemode,
         "session": {"id": v.session.id, "return_url": v.session.return_url, "flow": v.session.flow},
         "business": {
@@ -321,8 +330,10 @@ async def cancel(
         {**({"feedback": reason} if reason else {}), **({"comment": comment} if comment else {})},
     )
     if cancel_feature.get("mode") == "immediately":
+        # The configuration's proration_behavior: create_prorations credits the unused time.
+        prorate = cancel_feature.get("proration_behavior") == "create_prorations"
         return await subscription_service.cancel(
-            uow, v.ctx, sub.id, SubscriptionCancelParams(cancellation_details=details)
+            uow, v.ctx, sub.id, SubscriptionCancelParams(cancellation_details=details, prorate=prorate)
         )
     return await subscription_service.update(
         uow, v.ctx, sub.id, SubscriptionUpdateParams(cancel_at_period_end=True, cancellation_details=details)
@@ -387,13 +398,68 @@ async def _checked_update(
     return sub, item, new_price, target_quantity
 
 
+async def _terms(
+    uow: UnitOfWork, v: Visitor, configuration: PortalConfiguration, item: Any, new_price: Any, quantity: int
+) -> tuple[ProrationBehavior, bool, int | None]:
+    """How the configuration bills a portal change: its proration_behavior, whether the billing
+    cycle restarts (`billing_cycle_anchor=now`), and when the change waits for the period's end
+    (`schedule_at_period_end` conditions met: the date it takes effect)."""
+    feature = _feature(configuration, "subscription_update")
+    behavior = ProrationBehavior(feature.get("proration_behavior") or "none")
+    anchor_now = feature.get("billing_cycle_anchor") == "now"
+    conditions = [c.get("type") for c in (feature.get("schedule_at_period_end") or {}).get("conditions") or []]
+    if not conditions:
+        return behavior, anchor_now, None
+    current = await uow.prices.get(v.ctx.scope, item.price_id)
+    assert current is not None
+    products = await uow.products.many(v.ctx.scope, [current.product_id, new_price.product_id])
+    had = priced(current, products.get(current.product_id), item.quantity)
+    has = priced(new_price, products.get(new_price.product_id), quantity)
+    if waits_for_period_end(conditions, had, has):
+        return behavior, anchor_now, item.current_period_end
+    return behavior, anchor_now, None
+
+
+def _invoice_summary(invoice: Any) -> dict[str, Any]:
+    totals = invoice_lines.totals(invoice)
+    return {
+        "amount_due": totals.amount_due,
+        "total": totals.total,
+        "currency": invoice.currency,
+        "date": invoice.created,
+        "lines": [
+            {
+                "description": line.get("description"),
+                "amount": line.get("amount"),
+                "proration": bool(
+                    ((line.get("parent") or {}).get("subscription_item_details") or {}).get("proration")
+                    or ((line.get("parent") or {}).get("invoice_item_details") or {}).get("proration")
+                ),
+                "period": line.get("period"),
+            }
+            for line in invoice.lines or []
+        ],
+        "discounts": [{"discount": d, "amount": off} for d, off in totals.discounts],
+    }
+
+
 async def preview_update(
     uow: UnitOfWork, v: Visitor, subscription_id: str, price_id: str | None, quantity: int | None
 ) -> dict[str, Any]:
-    """What the subscription costs now and after the change, before the customer confirms."""
+    """What the change costs before the customer confirms, from the code the change runs: the amount
+    due today with its proration lines, and the next invoice's date and amount (or the date a
+    change kept for the period's end takes effect)."""
     sub, item, new_price, target_quantity = await _checked_update(uow, v, subscription_id, price_id, quantity)
+    configuration = await _configuration(uow, v)
     current_price = await uow.prices.get(v.ctx.scope, item.price_id)
     assert current_price is not None
+    behavior, anchor_now, waits_until = await _terms(uow, v, configuration, item, new_price, target_quantity)
+    change = [parse(ItemUpdateParams, {"id": item.id, "price": new_price.id, "quantity": target_quantity})]
+    if waits_until is not None:
+        review = await previews.review_change(uow, v.ctx, sub, change, behavior=ProrationBehavior.NONE)
+        review = previews.ChangeReview(None, review.next)
+    else:
+        review = await previews.review_change(uow, v.ctx, sub, change, behavior=behavior, anchor_now=anchor_now)
 
     def side(price: Any, qty: int) -> dict[str, Any]:
         return {
@@ -409,26 +475,112 @@ async def preview_update(
         "subscription": sub.id,
         "current": side(current_price, item.quantity or 1),
         "new": side(new_price, target_quantity),
+        "due_today": _invoice_summary(review.today) if review.today is not None else None,
+        "next_invoice": _invoice_summary(review.next),
+        "takes_effect": waits_until,
     }
 
 
 async def update(
     uow: UnitOfWork, v: Visitor, subscription_id: str, price_id: str | None, quantity: int | None
 ) -> Subscription:
-    """Switch plan or quantity within the configuration's options; one updated event (R18)."""
+    """Switch plan or quantity within the configuration's options, billed as the configuration
+    says (proration_behavior, billing_cycle_anchor), or kept for the period's end through a
+    subscription schedule when its `schedule_at_period_end` conditions hold; one event (R18)."""
     sub, item, new_price, target_quantity = await _checked_update(uow, v, subscription_id, price_id, quantity)
     configuration = await _configuration(uow, v)
     feature = _feature(configuration, "subscription_update")
+    behavior, anchor_now, waits_until = await _terms(uow, v, configuration, item, new_price, target_quantity)
+    if waits_until is not None:
+        locked = await locks.subscription(uow, v.ctx, sub.id)
+        await schedule_service.schedule_change(uow, v.ctx, locked, [(item.id, new_price.id, target_quantity)])
+        return locked
     ends_trial = sub.status == "trialing" and feature.get("trial_update_behavior", "end_trial") == "end_trial"
+    confirm = ((v.session.flow or {}).get("subscription_update_confirm") or {}) if not v.flow_done else {}
+    discounts = [{k: d[k] for k in ("coupon", "promotion_code") if d.get(k)} for d in confirm.get("discounts") or []]
     return await subscription_service.update(
         uow,
         v.ctx,
         sub.id,
-        SubscriptionUpdateParams(
-            items=[parse(ItemUpdateParams, {"id": item.id, "price": new_price.id, "quantity": target_quantity})],
-            proration_behavior=feature.get("proration_behavior", "none"),
-            **({"trial_end": "now"} if ends_trial else {}),
+        parse(
+            SubscriptionUpdateParams,
+            {
+                "items": [{"id": item.id, "price": new_price.id, "quantity": target_quantity}],
+                "proration_behavior": behavior.value,
+                **({"billing_cycle_anchor": "now"} if anchor_now else {}),
+                **({"trial_end": "now"} if ends_trial else {}),
+                **({"discounts": discounts} if discounts else {}),
+            },
         ),
+    )
+
+
+async def _discount_views(uow: UnitOfWork, v: Visitor, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """What the page says of each discount: its coupon's name and terms, and when it ends."""
+    found = await uow.discounts.many(v.ctx.scope, ids)
+    coupons = await uow.coupons.many(v.ctx.scope, [d.coupon_id for d in found.values()])
+    views = {}
+    for discount in found.values():
+        coupon = coupons.get(discount.coupon_id)
+        if coupon is None or discount.used:
+            continue
+        views[discount.id] = {
+            "id": discount.id,
+            "name": coupon.name or coupon.id,
+            "percent_off": coupon.percent_off,
+            "amount_off": coupon.amount_off,
+            "currency": coupon.currency,
+            "duration": coupon.duration,
+            "end": discount.end,
+        }
+    return views
+
+
+def _scheduled_change(schedule: Any, price_view: Any, prices: dict[str, Any]) -> dict[str, Any] | None:
+    """The next phase of the subscription's schedule, as the page announces it."""
+    if schedule is None or schedule.status != "active" or len(schedule.phases or []) < 2:
+        return None
+    nxt = schedule.phases[1]
+    item = (nxt.get("items") or [{}])[0]
+    if item.get("price") not in prices:
+        return None
+    return {"date": nxt["start_date"], "price": price_view(item["price"]), "quantity": item.get("quantity")}
+
+
+async def _retention_offer(uow: UnitOfWork, v: Visitor) -> dict[str, Any] | None:
+    flow = v.session.flow or {}
+    offer = ((flow.get("subscription_cancel") or {}).get("retention") or {}).get("coupon_offer")
+    if v.flow_done or not offer:
+        return None
+    coupon = await uow.coupons.get(v.ctx.scope, offer["coupon"])
+    if coupon is None or coupon.deleted:
+        return None
+    return {
+        "coupon": coupon.id,
+        "name": coupon.name or coupon.id,
+        "percent_off": coupon.percent_off,
+        "amount_off": coupon.amount_off,
+        "currency": coupon.currency,
+        "duration": coupon.duration,
+        "duration_in_months": coupon.duration_in_months,
+    }
+
+
+async def accept_offer(uow: UnitOfWork, v: Visitor, subscription_id: str) -> Subscription:
+    """The cancel flow's retention offer, accepted: its coupon applies to the subscription, which
+    stays (Stripe's `subscription_cancel` flow with `retention`)."""
+    _check_flow(v, "accept_offer", subscription_id)
+    flow = v.session.flow or {}
+    offer = ((flow.get("subscription_cancel") or {}).get("retention") or {}).get("coupon_offer")
+    if v.flow_done or not offer or (flow.get("subscription_cancel") or {}).get("subscription") != subscription_id:
+        raise _refuse("no_retention_offer", "There is no offer for this subscription.")
+    sub = await _own_subscription(uow, v, subscription_id)
+    kept = [{"discount": d} for d in sub.discounts or []]
+    return await subscription_service.update(
+        uow,
+        v.ctx,
+        sub.id,
+        parse(SubscriptionUpdateParams, {"discounts": [*kept, {"coupon": offer["coupon"]}]}),
     )
 
 

@@ -4,6 +4,8 @@ that is never stored. Nothing is written: no items, no redemptions, no events.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from app.context import Ctx
 from app.domain.lines import Line
 from app.domain.periods import Interval, Period, period_at
@@ -12,6 +14,7 @@ from app.errors import InvalidRequest, ResourceMissing
 from app.ids import new_id
 from app.objects.subscriptions import load_items
 from app.params.invoices import InvoicePreviewParams
+from app.params.subscriptions import ItemUpdateParams
 from app.services import discounts as discount_service
 from app.services import invoice_lines
 from app.services import subscription_changes as changes
@@ -104,33 +107,70 @@ async def _subscription_preview(
         ]
         lines = pending + plan_cancel(had, period=period, now=now, prorate=behavior != ProrationBehavior.NONE)
         return await _sub_invoice(uow, ctx, sub, lines, Period(now, now), "subscription_update", balance)
-    wanted = await changes.desired(uow, ctx, current, (details.items if details else None) or [])
     changing = details is not None and (details.items is not None or details.billing_cycle_anchor == "now")
-    plan = await changes.plan(
+    review = await review_change(
         uow,
         ctx,
         sub,
-        current,
-        wanted,
+        (details.items if details else None) or [],
         behavior=behavior if changing else ProrationBehavior.NONE,
         proration_date=details.proration_date if details else None,
         anchor_now=bool(details and details.billing_cycle_anchor == "now"),
+        balance=balance,
     )
-    if plan.invoices_now:
-        return await _sub_invoice(
-            uow, ctx, sub, plan.invoice_lines + pending, plan.period, "subscription_update", balance
-        )
-    # The next renewal: what is pending (this change's prorations too), then the next period.
+    return review.today or review.next
+
+
+@dataclass(frozen=True)
+class ChangeReview:
+    """What a change bills: the invoice it makes now (if it does), and the next one after it."""
+
+    today: Invoice | None
+    next: Invoice
+
+
+async def review_change(
+    uow: UnitOfWork,
+    ctx: Ctx,
+    sub: Subscription,
+    items: list[ItemUpdateParams],
+    *,
+    behavior: ProrationBehavior,
+    proration_date: int | None = None,
+    anchor_now: bool = False,
+    balance: int | None = None,
+) -> ChangeReview:
+    """The change's invoices, from the planning the change itself runs; nothing is stored. The
+    portal's review page shows this before the customer confirms."""
+    if balance is None:
+        customer = await uow.customers.get(ctx.scope, sub.customer_id)
+        balance = customer.balance if customer else 0
+    current = (await load_items(uow, ctx.scope, [sub]))[0].get(sub.id, [])
+    pending = [invoice_lines.from_item(i) for i in await uow.invoice_items.pending(ctx.scope, sub.customer_id, sub.id)]
+    wanted = await changes.desired(uow, ctx, current, items)
+    plan = await changes.plan(
+        uow, ctx, sub, current, wanted, behavior=behavior, proration_date=proration_date, anchor_now=anchor_now
+    )
     kept = [d for d in wanted if d.price is not None]
     first = kept[0].price
     assert first is not None
-    anchor = sub.billing_cycle_anchor
-    upcoming = (
-        period_at(anchor, Interval.of(first.recurring), plan.period.end) if plan.period.end >= anchor else plan.period
-    )
     products = await uow.products.many(ctx.scope, [d.price.product_id for d in kept if d.price is not None])
-    lines = pending + plan.pending_lines + changes.desired_cycle_lines(kept, products, upcoming)
-    return await _sub_invoice(uow, ctx, sub, lines, plan.period, "subscription_cycle", balance)
+    upcoming = period_at(plan.anchor, Interval.of(first.recurring), plan.period.end)
+    renewal = changes.desired_cycle_lines(kept, products, upcoming)
+    if plan.invoices_now:
+        today = await _sub_invoice(
+            uow, ctx, sub, plan.invoice_lines + pending, plan.period, "subscription_update", balance
+        )
+        after = min(balance + invoice_lines.totals(today).total, 0) if today.currency == sub.currency else balance
+        following = await _sub_invoice(uow, ctx, sub, renewal, plan.period, "subscription_cycle", after)
+        following.created = plan.period.end
+        return ChangeReview(today, following)
+    # The next renewal: what is pending (this change's prorations too), then the next period.
+    following = await _sub_invoice(
+        uow, ctx, sub, pending + plan.pending_lines + renewal, plan.period, "subscription_cycle", balance
+    )
+    following.created = plan.period.end
+    return ChangeReview(None, following)
 
 
 def _draft(

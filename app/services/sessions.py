@@ -12,8 +12,10 @@ from app.domain.errors import RuleViolation
 from app.errors import InvalidRequest, ResourceMissing
 from app.events import outbox
 from app.ids import new_id
+from app.objects.discounts import coupon_valid
 from app.objects.sessions import render_sessions
 from app.params.sessions import FlowData, SessionCreateParams
+from app.services import discounts as discount_service
 from app.services import updatability
 from app.store.models import PortalConfiguration, PortalSession
 from app.store.uow import UnitOfWork
@@ -95,13 +97,15 @@ async def _flow(
                     param=sub_param,
                 )
             retention = flow.subscription_cancel.retention if flow.subscription_cancel else None
+            offer = None
             if retention is not None:
-                raise InvalidRequest(
-                    "Retention coupon offers are not supported by this service (it has no coupons).",
-                    code="feature_not_supported",
-                    param="flow_data[subscription_cancel][retention]",
-                )
-            body["subscription_cancel"] = {"retention": None, "subscription": sub.id}
+                # The cancel flow offers this coupon before the customer cancels (Stripe's retention).
+                coupon_param = "flow_data[subscription_cancel][retention][coupon_offer][coupon]"
+                coupon = await discount_service.get_coupon(uow, ctx, retention.coupon_offer.coupon, param=coupon_param)
+                if not coupon_valid(coupon, ctx.now()):
+                    raise InvalidRequest(f"The coupon {coupon.id} can no longer be redeemed.", param=coupon_param)
+                offer = {"coupon_offer": {"coupon": coupon.id}, "type": "coupon_offer"}
+            body["subscription_cancel"] = {"retention": offer, "subscription": sub.id}
         else:
             _require_feature(configuration, "subscription_update", kind)
             if not assessment.can_update:
@@ -128,12 +132,17 @@ async def _confirm(
     base = "flow_data[subscription_update_confirm]"
     if len(confirm.items) != 1:
         raise InvalidRequest("Currently only one item may be specified.", param=f"{base}[items]")
-    if confirm.discounts:
-        raise InvalidRequest(
-            "Discounts are not supported by this service (it has no coupons).",
-            code="feature_not_supported",
-            param=f"{base}[discounts]",
-        )
+    discounts = []
+    for i, d in enumerate(confirm.discounts or []):
+        param = f"{base}[discounts][{i}]"
+        if (d.coupon is None) == (d.promotion_code is None):
+            raise InvalidRequest("Each discount takes a coupon or a promotion_code.", param=param)
+        if d.coupon is not None:
+            await discount_service.get_coupon(uow, ctx, d.coupon, param=f"{param}[coupon]")
+        else:
+            assert d.promotion_code is not None
+            await discount_service.get_promotion_code(uow, ctx, d.promotion_code, param=f"{param}[promotion_code]")
+        discounts.append({"coupon": d.coupon, "promotion_code": d.promotion_code})
     item = confirm.items[0]
     items = (await uow.subscription_items.for_subscriptions(ctx.scope, [subscription_id]))[subscription_id]
     if item.id not in {i.id for i in items}:
@@ -147,7 +156,7 @@ async def _confirm(
     rendered: dict[str, Any] = {"id": item.id, "price": item.price}
     if item.quantity is not None:
         rendered["quantity"] = item.quantity
-    return {"discounts": None, "items": [rendered], "subscription": subscription_id}
+    return {"discounts": discounts or None, "items": [rendered], "subscription": subscription_id}
 
 
 def _after_completion(flow: FlowData, ctx: Ctx) -> dict[str, Any]:

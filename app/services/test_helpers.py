@@ -11,6 +11,7 @@ from app.errors import InvalidRequest
 from app.objects.subscriptions import load_items
 from app.services import invoices as invoice_service
 from app.services import locks
+from app.services import schedules as schedule_service
 from app.services import subscription_changes as changes
 from app.services import subscriptions as subscription_service
 from app.services.common import require_test_mode
@@ -95,7 +96,15 @@ async def _renew(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> None:
         ended = Period(items[0].current_period_start, start)
         if ending_trial:
             s.billing_cycle_anchor = start
-        period = period_at(s.billing_cycle_anchor, Interval.of(prices[items[0].price_id].recurring), start)
+        # A scheduled change (a downgrade the portal kept for the period's end) starts now.
+        await schedule_service.start_due_phase(uow, ctx, s, start)
+        await uow.flush()
+        fresh, fresh_prices = await load_items(uow, ctx.scope, [s])
+        before = Interval.of(prices[items[0].price_id].recurring) if items[0].price_id in prices else None
+        items[:] = fresh.get(s.id, [])
+        if before != Interval.of(fresh_prices[items[0].price_id].recurring):
+            s.billing_cycle_anchor = start  # a new interval starts its own cycle
+        period = period_at(s.billing_cycle_anchor, Interval.of(fresh_prices[items[0].price_id].recurring), start)
         for item in items:
             item.current_period_start, item.current_period_end = period.start, period.end
         if pause_rules.resumes_by(s.pause_collection, start):
