@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 from app.params.base import (
     Emptyable,
     ExpandParams,
+    Id,
     ListParams,
     Metadata,
     Params,
@@ -52,6 +53,12 @@ class InvoiceSettingsParams(Params):
 
 
 class CustomerCreateParams(ExpandParams):
+    coupon: Id | None = Field(
+        None, description="Extension (Stripe's parameter before 2025): a coupon redeemed into the customer's discount."
+    )
+    promotion_code: Id | None = Field(
+        None, description="Extension (Stripe's parameter before 2025): a promotion code redeemed into the discount."
+    )
     address: Emptyable[AddressParams] | None = None
     balance: SignedAmount | None = None
     description: Str | None = None
@@ -66,6 +73,12 @@ class CustomerCreateParams(ExpandParams):
 
 
 class CustomerUpdateParams(ExpandParams):
+    coupon: Emptyable[Id] | None = Field(
+        None, description="Extension (Stripe's parameter before 2025): a coupon redeemed into the customer's discount."
+    )
+    promotion_code: Emptyable[Id] | None = Field(
+        None, description="Extension (Stripe's parameter before 2025): a promotion code redeemed into the discount."
+    )
     address: Emptyable[AddressParams] | None = None
     balance: SignedAmount | None = None
     description: Emptyable[Str] | None = None

@@ -39,7 +39,15 @@ def invoice_pdf(invoice: dict[str, Any]) -> bytes:
     for line in invoice["lines"]["data"]:
         pdf.cell(140, 8, _latin1(str(line.get("description") or "")))
         pdf.cell(0, 8, money(line["amount"], currency), align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "B", 11)
-    pdf.cell(140, 10, "Total")
-    pdf.cell(0, 10, money(invoice["total"], currency), align="R", new_x="LMARGIN", new_y="NEXT")
+    rows = [("Subtotal", invoice["subtotal"])]
+    rows += [(f"Discount ({d['name']})", -d["amount"]) for d in invoice.get("discount_rows") or []]
+    rows.append(("Total", invoice["total"]))
+    if invoice["amount_due"] != invoice["total"]:
+        # What the customer's balance took off (or, for a credit invoice, what it kept).
+        rows.append(("Applied balance", invoice["amount_due"] - invoice["total"]))
+    rows.append(("Amount due", invoice["amount_due"]))
+    for label, amount in rows:
+        pdf.set_font("helvetica", "B" if label in ("Total", "Amount due") else "", 11)
+        pdf.cell(140, 8, _latin1(label))
+        pdf.cell(0, 8, money(amount, currency), align="R", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

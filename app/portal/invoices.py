@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
@@ -15,12 +17,26 @@ from app.scope import Scope
 router = APIRouter(tags=["hosted pages"], include_in_schema=False)
 
 
-async def _invoice(request: Request, token: str) -> dict[str, object] | None:
+async def _invoice(request: Request, token: str) -> dict[str, Any] | None:
+    """The invoice as rendered on the API, with every line (not the first 10) and each discount's
+    name, so the page and the PDF can lay out subtotal, discounts, balance and amount due."""
     async with app_state(request).db.uow(write=False) as uow:
         invoice = await uow.invoices.by_access_token(token)
         if invoice is None or invoice.status == "draft":
             return None
-        return (await render_invoices(uow, Scope(invoice.account_id, invoice.livemode), [invoice]))[0]
+        scope = Scope(invoice.account_id, invoice.livemode)
+        body = (await render_invoices(uow, scope, [invoice]))[0]
+        body["lines"]["data"] = list(invoice.lines or [])
+        found = await uow.discounts.many(scope, [d["discount"] for d in body["total_discount_amounts"]])
+        coupons = await uow.coupons.many(scope, [d.coupon_id for d in found.values()])
+        names = {
+            i: (coupons[d.coupon_id].name or d.coupon_id) if d.coupon_id in coupons else i for i, d in found.items()
+        }
+        body["discount_rows"] = [
+            {"name": names.get(d["discount"], d["discount"]), "amount": d["amount"]}
+            for d in body["total_discount_amounts"]
+        ]
+        return body
 
 
 def _gone() -> HTMLResponse:

@@ -9,6 +9,7 @@ from app.ids import new_id
 from app.objects.customers import render_one
 from app.params.base import created_bounds
 from app.params.customers import CustomerCreateParams, CustomerListParams, CustomerUpdateParams
+from app.services import discounts as discount_service
 from app.services import locks
 from app.services import subscriptions as subscription_service
 from app.services.common import blank, dump, merge_metadata
@@ -60,6 +61,9 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: CustomerCreateParams) -> Cus
         assert wanted is not None
         await _check_attached(uow, ctx, customer, wanted)
         customer.invoice_settings = {**customer.invoice_settings, "default_payment_method": wanted}
+    if params.coupon is not None or params.promotion_code is not None:
+        await uow.flush()
+        await discount_service.set_customer_discount(uow, ctx, customer, params.coupon, params.promotion_code)
     outbox.record(uow, ctx, "customer.created", await render_one(uow, ctx.scope, customer))
     return customer
 
@@ -113,6 +117,8 @@ async def update(uow: UnitOfWork, ctx: Ctx, customer_id: str, params: CustomerUp
                 await _check_attached(uow, ctx, customer, wanted)
             settings["default_payment_method"] = wanted
         customer.invoice_settings = settings
+    if "coupon" in sent or "promotion_code" in sent:
+        await discount_service.set_customer_discount(uow, ctx, customer, params.coupon, params.promotion_code)
     after = await render_one(uow, ctx.scope, customer)
     changed = outbox.previous_attributes(before, after)
     if changed:

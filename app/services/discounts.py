@@ -277,11 +277,12 @@ async def redeem(
     customer: Customer,
     param: str,
     *,
-    currency: str,
+    currency: str | None,
     amount: int | None = None,
     subscription: Subscription | None = None,
     invoice: Invoice | None = None,
     invoice_item: InvoiceItem | None = None,
+    exact_param: bool = False,
 ) -> Discount:
     """One `discounts[N]` entry: an existing discount reused, or a coupon or promotion code
     redeemed into a new discount (counted against its limits)."""
@@ -295,12 +296,21 @@ async def redeem(
         return existing
     promo = None
     if spec.promotion_code is not None:
-        promo = await get_promotion_code(uow, ctx, spec.promotion_code, param=f"{param}[promotion_code]")
-        await _check_promotion(uow, ctx, promo, customer, f"{param}[promotion_code]", amount, currency)
-        coupon_id, coupon_param = promo.coupon_id, f"{param}[promotion_code]"
+        promo_param = param if exact_param else f"{param}[promotion_code]"
+        promo = await get_promotion_code(uow, ctx, spec.promotion_code, param=promo_param)
+        await _check_promotion(
+            uow,
+            ctx,
+            promo,
+            customer,
+            promo_param,
+            amount,
+            currency or promo.restrictions.get("minimum_amount_currency") or "",
+        )
+        coupon_id, coupon_param = promo.coupon_id, promo_param
     else:
         assert spec.coupon is not None
-        coupon_id, coupon_param = spec.coupon, f"{param}[coupon]"
+        coupon_id, coupon_param = spec.coupon, param if exact_param else f"{param}[coupon]"
     coupon = await get_coupon(uow, ctx, coupon_id, param=coupon_param)
     now = ctx.now()
     if not coupon_valid(coupon, now) or not await uow.coupons.redeem(ctx.scope, coupon.id):
@@ -311,7 +321,7 @@ async def redeem(
             code="promotion_code_inactive",
             param=coupon_param,
         )
-    if coupon.amount_off is not None and coupon.currency != currency:
+    if coupon.amount_off is not None and currency is not None and coupon.currency != currency:
         raise InvalidRequest(
             f"The coupon {coupon.id} is in {coupon.currency}; this is billed in {currency}.", param=coupon_param
         )
@@ -428,3 +438,19 @@ async def balance_transactions(
         raise ResourceMissing("customer", customer_id)
     cursor = Cursor(params.limit, params.starting_after, params.ending_before)
     return await uow.balance_transactions.find(ctx.scope, cursor, customer=customer.id)
+
+
+async def set_customer_discount(
+    uow: UnitOfWork, ctx: Ctx, customer: Customer, coupon: str | None, promotion_code: str | None
+) -> None:
+    """`coupon` or `promotion_code` on a customer: redeemed into the customer's one discount (it
+    replaces the one before; "" removes it). The caller holds the customer's lock."""
+    if coupon is not None and promotion_code is not None:
+        raise InvalidRequest("Give coupon or promotion_code, not both.", param="promotion_code")
+    if coupon == "" or promotion_code == "":
+        customer.discount_id = None
+        return
+    param = "coupon" if coupon is not None else "promotion_code"
+    spec = DiscountParam(coupon=coupon, promotion_code=promotion_code)
+    discount = await redeem(uow, ctx, spec, customer, param, currency=customer.currency, exact_param=True)
+    customer.discount_id = discount.id

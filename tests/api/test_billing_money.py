@@ -189,3 +189,61 @@ async def test_invoice_items_on_a_draft_become_its_lines(client: httpx.AsyncClie
     r = await client.delete(f"/v1/invoiceitems/{item['id']}")
     assert r.json() == {"id": item["id"], "object": "invoiceitem", "deleted": True}
     assert (await client.get(f"/v1/invoices/{draft['id']}")).json()["lines"]["data"] == []
+
+
+async def test_the_hosted_invoice_and_its_pdf_show_product_names_discounts_and_the_balance(
+    client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    await post(client, "/v1/coupons", id="TEN", name="Ten off", amount_off=100, currency="usd", duration="forever")
+    gold = (await post(client, "/v1/products", name="Gold"))["id"]
+    sub = await subscription(
+        client, price_id=(await price(client, product=gold, amount=1000))["id"], **{"discounts[0][coupon]": "TEN"}
+    )
+    invoice = (await client.get(f"/v1/invoices/{sub['latest_invoice']}")).json()
+    assert invoice["lines"]["data"][0]["description"] == "1 × Gold (at $10.00 / month)"
+    page = await client.get(invoice["hosted_invoice_url"].replace("http://portal.test", ""))
+    assert "1 × Gold (at $10.00 / month)" in page.text and "Discount (Ten off)" in page.text
+    assert "9.00 USD" in page.text
+    pdf = await client.get(invoice["invoice_pdf"].replace("http://portal.test", ""))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+async def test_a_customer_discount_applies_to_their_invoices_until_deleted(client: httpx.AsyncClient) -> None:
+    await post(client, "/v1/coupons", id="LOYAL", percent_off="20", duration="forever")
+    cust = await customer(client, coupon="LOYAL")
+    assert cust["discount"]["source"]["coupon"]["id"] == "LOYAL" and cust["discount"]["customer"] == cust["id"]
+    sub = await subscription(client, customer_id=cust["id"])
+    assert (await client.get(f"/v1/invoices/{sub['latest_invoice']}")).json()["amount_due"] == 800
+    r = await client.delete(f"/v1/customers/{cust['id']}/discount")
+    assert r.status_code == 200 and r.json()["deleted"] is True and r.json()["object"] == "discount"
+    assert (await client.get(f"/v1/customers/{cust['id']}")).json()["discount"] is None
+    renewed = await post(client, f"/v1/test_helpers/subscriptions/{sub['id']}/advance")
+    assert (await client.get(f"/v1/invoices/{renewed['latest_invoice']}")).json()["amount_due"] == 1000
+    missing = await client.delete(f"/v1/customers/{cust['id']}/discount")
+    assert missing.status_code == 404
+    bad = await client.post("/v1/customers", data={"coupon": "NOPE"})
+    assert bad.status_code == 404 and bad.json()["error"]["param"] == "coupon"
+
+
+async def test_subscription_discounts_are_removed_and_coupon_limits_hold(client: httpx.AsyncClient) -> None:
+    await post(client, "/v1/coupons", id="ONE", percent_off="10", duration="once", max_redemptions=1)
+    sub = await subscription(client, **{"discounts[0][coupon]": "ONE"})
+    coupon = (await client.get("/v1/coupons/ONE")).json()
+    assert (coupon["times_redeemed"], coupon["valid"]) == (1, False)
+    renewed = await post(client, f"/v1/test_helpers/subscriptions/{sub['id']}/advance")
+    assert (await client.get(f"/v1/invoices/{renewed['latest_invoice']}")).json()["amount_due"] == 1000  # once: used
+    r = await client.delete(f"/v1/subscriptions/{sub['id']}/discount")
+    assert r.status_code == 200 and (await client.get(f"/v1/subscriptions/{sub['id']}")).json()["discounts"] == []
+    again = await client.post(
+        "/v1/subscriptions",
+        data={
+            "customer": sub["customer"],
+            "items[0][price]": sub["items"]["data"][0]["price"]["id"],
+            "discounts[0][coupon]": "ONE",
+        },
+    )
+    assert again.status_code == 400 and again.json()["error"]["code"] == "coupon_expired"
+    bad = await client.post("/v1/coupons", data={"percent_off": "10", "amount_off": "100", "currency": "usd"})
+    assert bad.status_code == 400
+    deleted = await client.delete("/v1/coupons/ONE")
+    assert deleted.json() == {"id": "ONE", "object": "coupon", "deleted": True}
