@@ -29,6 +29,7 @@ from app.services import invoices as invoice_service
 from app.services import locks
 from app.services import subscription_changes as changes
 from app.services.common import blank, merge_metadata
+from app.services.pricing import price_amount
 from app.store.models import Invoice, Price, Subscription, SubscriptionItem
 from app.store.repositories.base import Cursor, Page
 from app.store.uow import UnitOfWork
@@ -159,8 +160,17 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) ->
     for new_item in items:
         uow.subscription_items.add(new_item)
     if params.discounts is not None:
+        # A promotion code's minimum_amount is checked against what the first invoice bills.
+        first_amount = sum(price_amount(p, item.quantity or 1) for p, item in zip(prices, params.items, strict=True))
         sub.discounts = await discount_service.redeem_all(
-            uow, ctx, params.discounts, customer, "discounts", currency=sub.currency, subscription=sub
+            uow,
+            ctx,
+            params.discounts,
+            customer,
+            "discounts",
+            currency=sub.currency,
+            amount=first_amount,
+            subscription=sub,
         )
     first_period = Period(now, items[0].current_period_end)
     invoice = await invoice_service.for_subscription(
@@ -219,8 +229,9 @@ async def update(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: Subscr
     if "discounts" in sent and params.discounts is not None:
         customer = await uow.customers.get(ctx.scope, sub.customer_id)
         assert customer is not None
+        amount = sum(price_amount(_prices[i.price_id], i.quantity or 1) for i in current_items if i.price_id in _prices)
         wanted_discounts = await discount_service.redeem_all(
-            uow, ctx, params.discounts, customer, "discounts", currency=sub.currency, subscription=sub
+            uow, ctx, params.discounts, customer, "discounts", currency=sub.currency, amount=amount, subscription=sub
         )
 
     async def apply(s: Subscription) -> None:

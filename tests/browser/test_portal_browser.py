@@ -208,3 +208,28 @@ async def test_flow_subscription_update_confirm(
     await page.wait_for_url(back)
     item = (await merchant.get(f"/v1/subscriptions/{shop.subscription['id']}")).json()["items"]["data"][0]
     assert item["price"]["id"] == shop.yearly["id"]
+
+
+async def test_the_review_shows_the_amount_due_and_the_invoice_that_follows_has_it(
+    page: Page, merchant: httpx.AsyncClient
+) -> None:
+    """Issue 17: the change review shows the amount due today with its proration lines and the next
+    invoice; after confirming, the invoice the change made has exactly that amount."""
+    shop = await _shop(merchant, **{"features[subscription_update][proration_behavior]": "always_invoice"})
+    session = await s.session(merchant, shop.customer["id"])
+    await page.goto(session["url"])
+    await page.get_by_text("Update subscription").click()
+    await page.get_by_label(re.compile(r"100\.00 USD per year")).check()
+    await page.get_by_role("button", name="Review change").click()
+    due = page.get_by_test_id("due-today")
+    await expect(due).to_have_text(re.compile(r"\d+\.\d\d USD"))
+    shown = (await due.inner_text()).strip()
+    await expect(page.locator("[data-proration=true]")).to_have_count(1)  # the unused month, credited
+    await expect(page.get_by_test_id("next-amount")).to_have_text("100.00 USD")
+    await screenshot(page, "portal-review-amount-due")
+    await page.get_by_role("button", name="Confirm").click()
+    await expect(page.get_by_role("strong").filter(has_text=re.compile(r"Pro · 100\.00 USD per year"))).to_be_visible()
+    sub = (await merchant.get(f"/v1/subscriptions/{shop.subscription['id']}")).json()
+    invoice = (await merchant.get(f"/v1/invoices/{sub['latest_invoice']}")).json()
+    assert f"{invoice['amount_due'] // 100}.{invoice['amount_due'] % 100:02d} USD" == shown
+    assert invoice["amount_paid"] == invoice["amount_due"] and invoice["billing_reason"] == "subscription_update"
