@@ -331,7 +331,82 @@ async def dashboard_sign_in_burst(env: Env) -> list[str]:
         return problems
 
 
+async def last_redemption(env: Env) -> list[str]:
+    """N subscriptions created at once with a promotion code that has 3 redemptions left: exactly 3
+    get the discount, the rest a 400, and the counters say 3."""
+    async with merchant(env) as (client, _):
+        await f.post(client, "/v1/coupons", id="RACE", percent_off="10", duration="forever", max_redemptions=3)
+        promo = await f.post(
+            client, "/v1/promotion_codes", **{"promotion[type]": "coupon", "promotion[coupon]": "RACE"}
+        )
+        price = await f.price(client)
+        customers = [await f.customer(client) for _ in range(N)]
+        responses = await gather(
+            *(
+                client.post(
+                    "/v1/subscriptions",
+                    data={
+                        "customer": c["id"],
+                        "items[0][price]": price["id"],
+                        "discounts[0][promotion_code]": promo["id"],
+                    },
+                )
+                for c in customers
+            )
+        )
+        problems = no_server_errors(responses)
+        won = [r for r in responses if r.status_code == 200]
+        if len(won) != 3:
+            problems.append(f"{len(won)} of {N} redeemed a coupon limited to 3")
+        coupon = (await client.get("/v1/coupons/RACE")).json()
+        code = (await client.get(f"/v1/promotion_codes/{promo['id']}")).json()
+        if (coupon["times_redeemed"], code["times_redeemed"]) != (3, 1 * len(won)):
+            problems.append(f"counters: coupon {coupon['times_redeemed']}, promotion code {code['times_redeemed']}")
+        return problems
+
+
+async def concurrent_plan_changes(env: Env) -> list[str]:
+    """N quantity changes of one subscription at once (always_invoice): each is billed exactly once,
+    against the state the previous one left, so the invoices add up to the last quantity's share."""
+    async with merchant(env) as (client, _):
+        sub = await f.subscription(client)
+        item = sub["items"]["data"][0]
+        start, end = item["current_period_start"], item["current_period_end"]
+        at = start + (end - start) // 2
+        responses = await gather(
+            *(
+                client.post(
+                    f"/v1/subscriptions/{sub['id']}",
+                    data={
+                        "items[0][id]": item["id"],
+                        "items[0][quantity]": str(q),
+                        "proration_behavior": "always_invoice",
+                        "proration_date": str(at),
+                    },
+                )
+                for q in range(2, 2 + N)
+            )
+        )
+        problems = no_server_errors(responses)
+        if any(r.status_code not in (200, 409) for r in responses):
+            problems.append(f"unexpected answers: {[r.status_code for r in responses]}")
+        invoices = (await client.get("/v1/invoices", params={"subscription": sub["id"], "limit": 100})).json()["data"]
+        updates = [i for i in invoices if i["billing_reason"] == "subscription_update"]
+        if len(updates) != sum(r.status_code == 200 for r in responses):
+            problems.append(
+                f"{len(updates)} change invoices for {sum(r.status_code == 200 for r in responses)} changes"
+            )
+        final = (await client.get(f"/v1/subscriptions/{sub['id']}")).json()["items"]["data"][0]["quantity"]
+        billed = sum(i["total"] for i in updates)
+        expected = (final - 1) * 500  # half a period of each extra seat
+        if abs(billed - expected) > 2 * len(updates):
+            problems.append(f"billed {billed} for going from 1 to {final} seats halfway, expected {expected}")
+        return problems
+
+
 RACES: dict[str, Callable[[Env], Awaitable[list[str]]]] = {
+    "last_redemption": last_redemption,
+    "concurrent_plan_changes": concurrent_plan_changes,
     "pay_and_void": pay_and_void,
     "invoice_numbers": invoice_numbers,
     "metadata_merges": metadata_merges,
