@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from app.domain.errors import RuleViolation
 from app.domain.lines import Line, Priced, cycle_line
 from app.domain.periods import Interval, Period, boundary
 from app.domain.proration import item_change
@@ -64,6 +65,7 @@ def plan_change(
     now: int,
     behavior: ProrationBehavior,
     anchor_now: bool = False,
+    anchor_unchanged: bool = False,
     trialing: bool = False,
 ) -> ChangePlan:
     """The new period and the lines a change bills. `at` is when prorations count from
@@ -72,7 +74,14 @@ def plan_change(
     after = _interval([c.has for c in changes if c.has is not None])
     if trialing:
         return ChangePlan(anchor=anchor, period=period)
-    if anchor_now or (before is not None and after is not None and before != after):
+    interval_changed = before is not None and after is not None and before != after
+    if interval_changed and anchor_unchanged:
+        raise RuleViolation(
+            "billing_cycle_anchor cannot be `unchanged` when the billing interval changes: a new interval starts "
+            "a new billing cycle.",
+            param="billing_cycle_anchor",
+        )
+    if anchor_now or interval_changed:
         assert after is not None
         new_period = Period(now, boundary(now, after, 1))
         lines: list[Line] = []

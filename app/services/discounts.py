@@ -8,7 +8,7 @@ requests racing for the last redemption cannot both win, whatever locks they hol
 from __future__ import annotations
 
 from app.context import Ctx
-from app.domain.discounts import Duration, discount_end
+from app.domain.discounts import Applied, Duration, discount_end
 from app.errors import InvalidRequest, ResourceMissing
 from app.events import outbox
 from app.ids import new_id, random_base62
@@ -26,7 +26,7 @@ from app.params.discounts import (
 )
 from app.services import locks
 from app.services.common import blank, merge_metadata
-from app.services.invoice_lines import still_applies
+from app.services.invoice_lines import still_applies, terms
 from app.store.models import (
     Coupon,
     Customer,
@@ -454,3 +454,48 @@ async def set_customer_discount(
     spec = DiscountParam(coupon=coupon, promotion_code=promotion_code)
     discount = await redeem(uow, ctx, spec, customer, param, currency=customer.currency, exact_param=True)
     customer.discount_id = discount.id
+
+
+async def preview_discounts(
+    uow: UnitOfWork,
+    ctx: Ctx,
+    specs: list[DiscountParam] | str,
+    customer: Customer,
+    *,
+    currency: str,
+    amount: int | None,
+) -> tuple[list[str], dict[str, Applied]]:
+    """`discounts` on a preview: checked as a redemption would be, but nothing is redeemed or
+    counted. Coupons and promotion codes become discounts that exist only for the preview."""
+    if isinstance(specs, str):
+        return [], {}
+    ids: list[str] = []
+    unsaved: dict[str, Applied] = {}
+    for i, spec in enumerate(specs):
+        param = f"discounts[{i}]"
+        given = [name for name in ("coupon", "discount", "promotion_code") if getattr(spec, name) is not None]
+        if len(given) != 1:
+            raise InvalidRequest("Each discount takes exactly one of coupon, discount and promotion_code.", param=param)
+        if spec.discount is not None:
+            existing = await uow.discounts.get(ctx.scope, spec.discount)
+            if existing is None or existing.customer_id != customer.id:
+                raise ResourceMissing("discount", spec.discount, param=f"{param}[discount]")
+            ids.append(existing.id)
+            continue
+        if spec.promotion_code is not None:
+            promo = await get_promotion_code(uow, ctx, spec.promotion_code, param=f"{param}[promotion_code]")
+            await _check_promotion(uow, ctx, promo, customer, f"{param}[promotion_code]", amount, currency)
+            coupon = await get_coupon(uow, ctx, promo.coupon_id, param=f"{param}[promotion_code]")
+        else:
+            assert spec.coupon is not None
+            coupon = await get_coupon(uow, ctx, spec.coupon, param=f"{param}[coupon]")
+        if not coupon_valid(coupon, ctx.now()):
+            raise InvalidRequest(f"Coupon {coupon.id} is no longer valid.", code="coupon_expired", param=param)
+        if coupon.amount_off is not None and coupon.currency != currency:
+            raise InvalidRequest(
+                f"The coupon {coupon.id} is in {coupon.currency}; this is billed in {currency}.", param=param
+            )
+        preview_id = f"di_preview_{i}_{coupon.id}"
+        unsaved[preview_id] = Applied(preview_id, terms(coupon))
+        ids.append(preview_id)
+    return ids, unsaved

@@ -108,23 +108,29 @@ def take_items(invoice: Invoice, items: list[InvoiceItem]) -> list[dict[str, Any
     return lines
 
 
-async def applicable(uow: UnitOfWork, ctx: Ctx, ids: list[str]) -> list[Applied]:
-    """The discounts with these ids, as the domain applies them (in order; missing ones skipped)."""
+async def applicable(
+    uow: UnitOfWork, ctx: Ctx, ids: list[str], unsaved: dict[str, Applied] | None = None
+) -> list[Applied]:
+    """The discounts with these ids, as the domain applies them (in order; missing ones skipped).
+    `unsaved`: discounts a preview would redeem, which exist only for it."""
+    unsaved = unsaved or {}
     if not ids:
         return []
-    found = await uow.discounts.many(ctx.scope, ids)
+    found = await uow.discounts.many(ctx.scope, [i for i in ids if i not in unsaved])
     coupons = await uow.coupons.many(ctx.scope, [d.coupon_id for d in found.values()])
-    return [
-        Applied(discount_id, terms(coupons[found[discount_id].coupon_id]))
-        for discount_id in ids
-        if discount_id in found and found[discount_id].coupon_id in coupons
-    ]
+    result = []
+    for discount_id in ids:
+        if discount_id in unsaved:
+            result.append(unsaved[discount_id])
+        elif discount_id in found and found[discount_id].coupon_id in coupons:
+            result.append(Applied(discount_id, terms(coupons[found[discount_id].coupon_id])))
+    return result
 
 
-async def reprice(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
+async def reprice(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, unsaved: dict[str, Applied] | None = None) -> None:
     """Work out every line's discount amounts: the line's own discounts first, then the invoice's."""
     lines = [dict(line) for line in invoice.lines or []]
-    invoice_level = await applicable(uow, ctx, list(invoice.discounts or []))
+    invoice_level = await applicable(uow, ctx, list(invoice.discounts or []), unsaved)
     for line in lines:
         own = await applicable(uow, ctx, list(line.get("discounts") or []))
         product = ((line.get("pricing") or {}).get("price_details") or {}).get("product")

@@ -17,7 +17,9 @@ from app.domain.lines import Line, cycle_line
 from app.domain.periods import Period
 from app.domain.subscription_changes import ChangePlan, ItemChange, ProrationBehavior, plan_change
 from app.errors import InvalidRequest, ResourceMissing
+from app.events import outbox
 from app.ids import new_id
+from app.objects.invoice_items import render_invoice_item
 from app.params.subscriptions import ItemUpdateParams
 from app.services.common import merge_metadata
 from app.services.pricing import is_metered, priced
@@ -138,6 +140,7 @@ async def plan(
     behavior: ProrationBehavior,
     proration_date: int | None,
     anchor_now: bool,
+    anchor_unchanged: bool = False,
 ) -> ChangePlan:
     """What the change bills, from the domain."""
     now = ctx.now()
@@ -166,6 +169,7 @@ async def plan(
         now=now,
         behavior=behavior,
         anchor_now=anchor_now,
+        anchor_unchanged=anchor_unchanged,
         trialing=sub.status == "trialing",
     )
 
@@ -213,9 +217,10 @@ async def apply(
 
 
 def pending_item(uow: UnitOfWork, ctx: Ctx, sub: Subscription, line: Line) -> InvoiceItem:
-    """A proration left for the next invoice (Stripe: a pending invoice item with proration=true)."""
+    """A proration left for the next invoice (Stripe: a pending invoice item with proration=true,
+    announced by `invoiceitem.created`)."""
     now = ctx.now()
-    return uow.invoice_items.add(
+    item = uow.invoice_items.add(
         InvoiceItem(
             id=new_id("ii", 24),
             account_id=ctx.scope.account_id,
@@ -242,6 +247,8 @@ def pending_item(uow: UnitOfWork, ctx: Ctx, sub: Subscription, line: Line) -> In
             deleted=False,
         )
     )
+    outbox.record(uow, ctx, "invoiceitem.created", render_invoice_item(item))
+    return item
 
 
 async def cycle_lines(

@@ -82,6 +82,13 @@ def period_end(start: int, price: Price) -> int:
 
 async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) -> Subscription:
     """Create a subscription with its first invoice; the status follows trial, payment and collection."""
+    if params.proration_behavior is not None:
+        raise InvalidRequest(
+            "proration_behavior on create applies to backdate_start_date and billing_cycle_anchor, which this "
+            "service does not support; leave it out.",
+            code="parameter_unsupported",
+            param="proration_behavior",
+        )
     # The customer's lock: R9 (a concurrent detach sees this subscription, or this sees the detach).
     customer = await locks.customer(uow, ctx, params.customer, param="customer")
     prices = [
@@ -226,6 +233,7 @@ async def update(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: Subscr
     current_items = items_by_sub.get(sub.id, [])
     now = ctx.now()
     check_billing_params(params)
+    _check_trial_end(sub, params)
     if "discounts" in sent and params.discounts is not None:
         customer = await uow.customers.get(ctx.scope, sub.customer_id)
         assert customer is not None
@@ -294,8 +302,25 @@ def check_billing_params(params: SubscriptionUpdateParams) -> None:
             code="parameter_unsupported",
             param="payment_behavior",
         )
+    for i, item in enumerate(params.items or []):
+        if item.clear_usage is not None:
+            raise InvalidRequest(
+                "clear_usage is not supported: this service keeps no usage records for metered prices.",
+                code="parameter_unsupported",
+                param=f"items[{i}][clear_usage]",
+            )
     if params.proration_date is not None and params.items is None:
         raise InvalidRequest("proration_date applies only to a change of items.", param="proration_date")
+
+
+def _check_trial_end(sub: Subscription, params: SubscriptionUpdateParams) -> None:
+    if params.trial_end is not None and sub.status != "trialing":
+        raise InvalidRequest(
+            "trial_end can only change while the subscription is in its trial (adding a trial to an active "
+            "subscription is not supported).",
+            code="parameter_unsupported",
+            param="trial_end",
+        )
 
 
 async def _change_items(
@@ -313,6 +338,7 @@ async def _change_items(
         behavior=ProrationBehavior(params.proration_behavior or "create_prorations"),
         proration_date=params.proration_date,
         anchor_now=params.billing_cycle_anchor == "now",
+        anchor_unchanged=params.billing_cycle_anchor == "unchanged",
     )
     await changes.apply(uow, ctx, sub, wanted, plan)
     if not plan.invoices_now:
@@ -443,7 +469,15 @@ async def resume(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: Subscr
             'paused payment collection, update pause_collection to "".',
             code="subscription_not_paused",
         )
-    del params
+    if params.billing_cycle_anchor == "unchanged":
+        raise InvalidRequest(
+            "Resuming keeps no billing cycle: a paused subscription starts a new one now "
+            "(billing_cycle_anchor=unchanged is not supported).",
+            code="parameter_unsupported",
+            param="billing_cycle_anchor",
+        )
+    # proration_behavior has nothing to prorate: the paused time was never billed, and the new
+    # cycle is billed in full from now (as on Stripe with billing_cycle_anchor=now).
     items_by_sub, prices = await load_items(uow, ctx.scope, [sub])
     items = items_by_sub.get(sub.id, [])
     now = ctx.now()

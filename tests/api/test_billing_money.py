@@ -247,3 +247,105 @@ async def test_subscription_discounts_are_removed_and_coupon_limits_hold(client:
     assert bad.status_code == 400
     deleted = await client.delete("/v1/coupons/ONE")
     assert deleted.json() == {"id": "ONE", "object": "coupon", "deleted": True}
+
+
+async def test_trials_prorate_nothing_and_trial_end_now_invoices(client: httpx.AsyncClient) -> None:
+    sub = await subscription(client, trial_period_days=14)
+    assert sub["status"] == "trialing"
+    pro = await price(client, amount=3000)
+    item = sub["items"]["data"][0]["id"]
+    changed = await post(
+        client,
+        f"/v1/subscriptions/{sub['id']}",
+        **{"items[0][id]": item, "items[0][price]": pro["id"], "proration_behavior": "always_invoice"},
+    )
+    assert changed["latest_invoice"] == sub["latest_invoice"]
+    assert (await client.get("/v1/invoiceitems", params={"customer": sub["customer"]})).json()["data"] == []
+    preview = await post(
+        client, "/v1/invoices/create_preview", subscription=sub["id"], **{"subscription_details[trial_end]": "now"}
+    )
+    assert preview["amount_due"] == 3000
+    ended = await post(client, f"/v1/subscriptions/{sub['id']}", trial_end="now")
+    assert ended["status"] == "active" and ended["latest_invoice"] != sub["latest_invoice"]
+    invoice = (await client.get(f"/v1/invoices/{ended['latest_invoice']}")).json()
+    assert (invoice["amount_due"], invoice["status"]) == (preview["amount_due"], "paid")
+    refused = await client.post(f"/v1/subscriptions/{sub['id']}", data={"trial_end": "now"})
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "trial_end"
+
+
+async def test_error_if_incomplete_undoes_a_change_whose_invoice_is_declined(
+    client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    sub, pro, item = await _upgrade_setup(client)
+    card = await post(
+        client,
+        "/v1/payment_methods",
+        type="card",
+        **{"card[number]": "4000000000000002", "card[exp_month]": 12, "card[exp_year]": 2030},
+    )
+    await post(client, f"/v1/payment_methods/{card['id']}/attach", customer=sub["customer"])
+    await post(client, f"/v1/subscriptions/{sub['id']}", default_payment_method=card["id"])
+    await _halfway(clock, sub)
+    change = {"items[0][id]": item, "items[0][price]": pro, "proration_behavior": "always_invoice"}
+    r = await client.post(f"/v1/subscriptions/{sub['id']}", data={**change, "payment_behavior": "error_if_incomplete"})
+    assert r.status_code == 402 and r.json()["error"]["type"] == "card_error"
+    kept = (await client.get(f"/v1/subscriptions/{sub['id']}")).json()
+    assert kept["items"]["data"][0]["price"]["id"] != pro and kept["latest_invoice"] == sub["latest_invoice"]
+    allowed = await post(client, f"/v1/subscriptions/{sub['id']}", **change)
+    assert allowed["status"] == "past_due" and allowed["items"]["data"][0]["price"]["id"] == pro
+    assert (await client.get(f"/v1/invoices/{allowed['latest_invoice']}")).json()["status"] == "open"
+
+
+async def test_what_is_not_supported_is_refused_by_name(client: httpx.AsyncClient) -> None:
+    sub, _pro, item = await _upgrade_setup(client)
+    yearly = await price(client, amount=10000, interval="year")
+    cases = [
+        (
+            f"/v1/subscriptions/{sub['id']}",
+            {"items[0][id]": item, "items[0][price]": yearly["id"], "billing_cycle_anchor": "unchanged"},
+            "billing_cycle_anchor",
+        ),
+        (
+            f"/v1/subscriptions/{sub['id']}",
+            {"items[0][id]": item, "items[0][clear_usage]": "true"},
+            "items[0][clear_usage]",
+        ),
+        (f"/v1/subscriptions/{sub['id']}", {"payment_behavior": "pending_if_incomplete"}, "payment_behavior"),
+        (
+            "/v1/subscriptions",
+            {"customer": sub["customer"], "items[0][price]": yearly["id"], "proration_behavior": "none"},
+            "proration_behavior",
+        ),
+    ]
+    for path, data, param in cases:
+        r = await client.post(path, data=data)
+        assert r.status_code == 400 and r.json()["error"]["param"] == param, (param, r.text)
+    assert (await client.get(f"/v1/subscriptions/{sub['id']}")).json()["items"]["data"][0]["id"] == item
+
+
+async def test_previews_of_discounts_cancel_at_and_a_schedule_write_nothing(
+    client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    await post(client, "/v1/coupons", id="PREVIEW", percent_off="50", duration="once", max_redemptions=1)
+    sub, _pro, _item = await _upgrade_setup(client)
+    discounted = await post(
+        client, "/v1/invoices/create_preview", subscription=sub["id"], **{"discounts[0][coupon]": "PREVIEW"}
+    )
+    assert discounted["amount_due"] == 500 and discounted["total_discount_amounts"][0]["amount"] == 500
+    assert (await client.get("/v1/coupons/PREVIEW")).json()["times_redeemed"] == 0
+    await _halfway(clock, sub)
+    end = sub["items"]["data"][0]["current_period_end"]
+    start = sub["items"]["data"][0]["current_period_start"]
+    cancel_at = start + (end - start) // 2
+    canceling = await post(
+        client, "/v1/invoices/create_preview", subscription=sub["id"], **{"subscription_details[cancel_at]": cancel_at}
+    )
+    assert canceling["total"] == -500 and canceling["amount_due"] == 0
+    schedule = await post(client, "/v1/subscription_schedules", from_subscription=sub["id"])
+    upcoming = await post(client, "/v1/invoices/create_preview", schedule=schedule["id"])
+    assert (
+        upcoming["amount_due"] == 1000 and upcoming["subscription"] == sub["id"]
+        if "subscription" in upcoming
+        else upcoming["amount_due"] == 1000
+    )
+    assert (await client.get("/v1/invoiceitems", params={"customer": sub["customer"]})).json()["data"] == []
