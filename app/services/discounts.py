@@ -27,6 +27,7 @@ from app.params.discounts import (
 from app.services import locks
 from app.services.common import blank, merge_metadata
 from app.services.invoice_lines import still_applies, terms
+from app.services.subscription_events import change
 from app.store.models import (
     Coupon,
     Customer,
@@ -418,14 +419,12 @@ async def remove_customer_discount(uow: UnitOfWork, ctx: Ctx, customer_id: str) 
 
 async def remove_subscription_discount(uow: UnitOfWork, ctx: Ctx, subscription_id: str) -> dict[str, object]:
     """`DELETE /v1/subscriptions/{id}/discount`: the subscription's discounts no longer apply."""
-    from app.services import subscriptions as subscription_service  # subscriptions build on discounts
-
     sub = await locks.subscription(uow, ctx, subscription_id)
     if not sub.discounts:
         raise ResourceMissing("discount", f"{sub.id}/discount")
     discount = await uow.discounts.get(ctx.scope, sub.discounts[0])
     assert discount is not None
-    await subscription_service.change(uow, ctx, sub, lambda s: setattr(s, "discounts", []))
+    await change(uow, ctx, sub, lambda s: setattr(s, "discounts", []))
     body = (await render_discounts(uow, ctx.scope, [discount]))[0]
     return {**body, "deleted": True}
 

@@ -24,9 +24,11 @@ from app.params.invoices import (
     InvoiceListParams,
     InvoicePayParams,
 )
+from app.services import discounts as discount_service
 from app.services import invoice_lines, locks
 from app.services.common import merge_metadata
 from app.services.pricing import price_amount, products_of
+from app.services.subscription_events import change
 from app.store.models import Invoice, PaymentMethod, Subscription
 from app.store.repositories.base import Cursor, Page
 from app.store.uow import UnitOfWork
@@ -119,8 +121,6 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: InvoiceCreateParams) -> Invo
     if params.pending_invoice_items_behavior == "include":
         pending = await uow.invoice_items.pending_for_update(ctx.scope, customer.id, subscription_id)
         invoice.lines = invoice_lines.take_items(invoice, pending)
-    from app.services import discounts as discount_service  # discounts build on invoices' lines
-
     if params.discounts is not None:
         invoice.discounts = await discount_service.redeem_all(
             uow, ctx, params.discounts, customer, "discounts", invoice=invoice
@@ -292,11 +292,9 @@ async def _settle_subscription(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> N
     """A paid invoice brings its past-due, unpaid or incomplete subscription back to active."""
     if not invoice.subscription_id:
         return
-    from app.services import subscriptions as subscription_service  # subscriptions build on invoices
-
     sub = await uow.subscriptions.get(ctx.scope, invoice.subscription_id)
     if sub is not None and sub.status in ("past_due", "unpaid", "incomplete") and sub.latest_invoice == invoice.id:
-        await subscription_service.change(uow, ctx, sub, lambda s: setattr(s, "status", "active"))
+        await change(uow, ctx, sub, lambda s: setattr(s, "status", "active"))
 
 
 async def void(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:
@@ -369,8 +367,6 @@ async def for_subscription(
         pending = await uow.invoice_items.pending_for_update(ctx.scope, sub.customer_id, sub.id)
         stored += invoice_lines.take_items(invoice, pending)
     invoice.lines = stored
-    from app.services import discounts as discount_service  # discounts build on invoices' lines
-
     customer = await uow.customers.get(ctx.scope, sub.customer_id)
     assert customer is not None
     invoice.discounts = await discount_service.inherited(uow, ctx, customer, sub)

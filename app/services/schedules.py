@@ -15,6 +15,7 @@ from app.objects.subscriptions import load_items, render_schedule
 from app.params.subscriptions import ScheduleCreateParams
 from app.services import locks
 from app.services import subscriptions as subscription_service
+from app.services.subscription_events import change
 from app.store.models import Subscription, SubscriptionSchedule
 from app.store.uow import UnitOfWork
 
@@ -102,7 +103,7 @@ async def _attach(
     def attach(s: Subscription) -> None:
         s.schedule_id = schedule.id
 
-    await subscription_service.change(uow, ctx, sub, attach)
+    await change(uow, ctx, sub, attach)
     return schedule
 
 
@@ -128,7 +129,7 @@ async def release(uow: UnitOfWork, ctx: Ctx, schedule_id: str) -> SubscriptionSc
         def detach(s: Subscription) -> None:
             s.schedule_id = None
 
-        await subscription_service.change(uow, ctx, sub, detach)
+        await change(uow, ctx, sub, detach)
     return schedule
 
 

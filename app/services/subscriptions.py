@@ -1,11 +1,10 @@
 """Subscription use cases. Every change to a subscription, from the API, the portal or a test
-helper, goes through `change()`, which records exactly one `customer.subscription.updated` (R18).
+helper, goes through `change()` (app.services.subscription_events), which records exactly one
+`customer.subscription.updated` (R18).
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from app.context import Ctx
@@ -15,7 +14,7 @@ from app.domain.subscription_changes import ProrationBehavior
 from app.errors import InvalidRequest, ResourceMissing
 from app.events import outbox
 from app.ids import new_id
-from app.objects.subscriptions import load_items, render_subscriptions
+from app.objects.subscriptions import load_items
 from app.params.base import created_bounds
 from app.params.subscriptions import (
     SubscriptionCancelParams,
@@ -30,31 +29,12 @@ from app.services import locks
 from app.services import subscription_changes as changes
 from app.services.common import blank, merge_metadata
 from app.services.pricing import price_amount
+from app.services.subscription_events import change, render
 from app.store.models import Invoice, Price, Subscription, SubscriptionItem
 from app.store.repositories.base import Cursor, Page
 from app.store.uow import UnitOfWork
 
 ENDED = ("canceled", "incomplete_expired")
-
-
-async def render(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> dict[str, Any]:
-    return (await render_subscriptions(uow, ctx.scope, [sub]))[0]
-
-
-async def change(
-    uow: UnitOfWork, ctx: Ctx, sub: Subscription, mutate: Callable[[Subscription], Awaitable[None] | None]
-) -> Subscription:
-    """Apply `mutate` and record one `customer.subscription.updated` if anything visible changed."""
-    before = await render(uow, ctx, sub)
-    result = mutate(sub)
-    if inspect.isawaitable(result):
-        await result
-    await uow.flush()
-    after = await render(uow, ctx, sub)
-    changed = outbox.previous_attributes(before, after)
-    if changed:
-        outbox.record(uow, ctx, "customer.subscription.updated", after, previous=changed)
-    return sub
 
 
 async def get(uow: UnitOfWork, ctx: Ctx, subscription_id: str, *, param: str = "id") -> Subscription:

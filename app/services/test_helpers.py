@@ -15,6 +15,7 @@ from app.services import schedules as schedule_service
 from app.services import subscription_changes as changes
 from app.services import subscriptions as subscription_service
 from app.services.common import require_test_mode
+from app.services.subscription_events import change
 from app.store.models import Subscription
 from app.store.uow import UnitOfWork
 
@@ -53,7 +54,7 @@ async def set_status(uow: UnitOfWork, ctx: Ctx, subscription_id: str, status: st
         if status == "incomplete_expired":
             s.ended_at = ctx.now()
 
-    return await subscription_service.change(uow, ctx, sub, apply)
+    return await change(uow, ctx, sub, apply)
 
 
 async def advance(uow: UnitOfWork, ctx: Ctx, subscription_id: str, periods: int) -> Subscription:
@@ -127,4 +128,4 @@ async def _renew(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> None:
         elif ending_trial:
             s.status = "active"
 
-    await subscription_service.change(uow, ctx, sub, apply)
+    await change(uow, ctx, sub, apply)
