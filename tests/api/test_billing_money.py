@@ -349,3 +349,32 @@ async def test_previews_of_discounts_cancel_at_and_a_schedule_write_nothing(
         else upcoming["amount_due"] == 1000
     )
     assert (await client.get("/v1/invoiceitems", params={"customer": sub["customer"]})).json()["data"] == []
+
+
+async def test_applies_to_products_and_redeem_by(client: httpx.AsyncClient, clock: FixedClock) -> None:
+    gold = (await post(client, "/v1/products", name="Gold"))["id"]
+    silver = (await post(client, "/v1/products", name="Silver"))["id"]
+    soon = int(clock.now().timestamp()) + 3600
+    await post(
+        client,
+        "/v1/coupons",
+        id="GOLD",
+        percent_off="50",
+        duration="forever",
+        **{"applies_to[products][0]": gold},
+        redeem_by=soon,
+    )
+    cust = await customer(client)
+    draft = await post(client, "/v1/invoices", customer=cust["id"], currency="usd", **{"discounts[0][coupon]": "GOLD"})
+    for product in (gold, silver):
+        p = await price(client, product=product, amount=1000, interval=None)
+        await post(client, f"/v1/invoices/{draft['id']}/add_lines", **{"lines[0][pricing][price]": p["id"]})
+    invoice = (await client.get(f"/v1/invoices/{draft['id']}")).json()
+    assert [
+        line["discount_amounts"][0]["amount"] if line["discount_amounts"] else 0 for line in invoice["lines"]["data"]
+    ] == [500, 0]
+    assert invoice["total"] == 1500
+    clock.advance(hours=2)
+    assert (await client.get("/v1/coupons/GOLD")).json()["valid"] is False
+    late = await client.post("/v1/invoices", data={"customer": cust["id"], "discounts[0][coupon]": "GOLD"})
+    assert late.status_code == 400 and late.json()["error"]["code"] == "coupon_expired"
