@@ -35,6 +35,7 @@ from app.events.addresses import Resolver, Unreachable
 from app.events.signing import signature
 from app.ids import new_id
 from app.objects.events import render_event
+from app.objects.version import for_version, rendered
 from app.scope import Scope
 from app.settings import Settings
 from app.store.database import Database
@@ -163,7 +164,10 @@ class DeliveryWorker:
                     d.leased_until = 0
                     await uow.webhook_deliveries.settle(Counter({d.event_id: 1}))
                     continue
-                body = render_event(event)
+                # In the endpoint's API version (its own, else the one the event was made in).
+                version = rendered(endpoint.api_version or event.api_version)
+                body = for_version(render_event(event), version)
+                body["api_version"] = version
                 body["pending_webhooks"] = event.pending_webhooks
                 payload = json.dumps(body, separators=(",", ":")).encode()
                 jobs.append(

@@ -6,7 +6,7 @@ from typing import Any
 
 from app.context import Ctx
 from app.ids import new_id
-from app.objects.version import API_VERSION
+from app.objects.version import rendered
 from app.store.models import Event
 from app.store.uow import UnitOfWork
 
@@ -37,7 +37,7 @@ def record(
         livemode=ctx.scope.livemode,
         created=ctx.now(),
         type=type,
-        api_version=ctx.api_version or API_VERSION,
+        api_version=rendered(ctx.api_version),
         data=data,
         request_id=ctx.request_id,
         idempotency_key=ctx.idempotency_key,

@@ -24,6 +24,7 @@ from app.http.auth import authenticate
 from app.http.state import AppState
 from app.http.wire.errors import error_body
 from app.http.wire.form import request_params
+from app.objects.version import for_version
 from app.params.base import Params
 from app.params.parsing import parse
 from app.scope import Scope
@@ -158,6 +159,14 @@ class ApiCall:
         return await stream_read(self.state.db, produce, media_type=media_type, headers=headers)
 
     async def _render(self, uow: UnitOfWork, result: Result, expand: list[str], url: str | None) -> dict[str, Any]:
+        """The body in the Stripe-Version the request asks for (app.objects.version)."""
+        body = await self._render_newest(uow, result, expand, url)
+        rendered: dict[str, Any] = for_version(body, self.ctx.api_version)
+        return rendered
+
+    async def _render_newest(
+        self, uow: UnitOfWork, result: Result, expand: list[str], url: str | None
+    ) -> dict[str, Any]:
         if isinstance(result, dict):
             return result
         if isinstance(result, Page):

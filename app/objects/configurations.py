@@ -72,6 +72,9 @@ def render_configuration(c: PortalConfiguration, base: str, *, show_pause: bool)
     if not show_pause:
         # R17: from 2024-08-01 the retired field is not part of the object.
         features.pop("subscription_pause", None)
+    reason = (features.get("subscription_cancel") or {}).get("cancellation_reason")
+    if isinstance(reason, dict):
+        reason.setdefault("feedback_options", None)  # endive: Stripe's feedback option objects
     profile = c.business_profile or {}
     return {
         "id": c.id,

@@ -68,6 +68,28 @@ class CustomerObject(BaseModel):
     test_clock: None = None
 
 
+ADDRESS_FIELDS = ("city", "country", "line1", "line2", "postal_code", "state")
+
+
+def full_address(address: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An address as Stripe sends it: every part present, unset ones null."""
+    if address is None:
+        return None
+    return {k: address.get(k) for k in ADDRESS_FIELDS}
+
+
+def full_shipping(shipping: dict[str, Any] | None) -> dict[str, Any] | None:
+    if shipping is None:
+        return None
+    return {
+        "address": full_address(shipping.get("address") or {}),
+        "carrier": shipping.get("carrier"),
+        "name": shipping.get("name"),
+        "phone": shipping.get("phone"),
+        "tracking_number": shipping.get("tracking_number"),
+    }
+
+
 def render_customer(c: Customer, discount: dict[str, Any] | None = None) -> dict[str, Any]:
     if c.deleted:
         return {"id": c.id, "object": "customer", "deleted": True}
@@ -75,7 +97,7 @@ def render_customer(c: Customer, discount: dict[str, Any] | None = None) -> dict
     return {
         "id": c.id,
         "object": "customer",
-        "address": c.address,
+        "address": full_address(c.address),
         "balance": c.balance,
         "created": c.created,
         "currency": c.currency,
@@ -97,7 +119,7 @@ def render_customer(c: Customer, discount: dict[str, Any] | None = None) -> dict
         "next_invoice_sequence": 1,
         "phone": c.phone,
         "preferred_locales": list(c.preferred_locales or []),
-        "shipping": c.shipping,
+        "shipping": full_shipping(c.shipping),
         "tax_exempt": "none",
         "test_clock": None,
     }

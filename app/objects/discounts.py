@@ -28,13 +28,10 @@ def _percent(value: str | None) -> float | int | None:
 def render_coupon(coupon: Coupon, now: int) -> dict[str, Any]:
     if coupon.deleted:
         return {"id": coupon.id, "object": "coupon", "deleted": True}
-    return {
+    body: dict[str, Any] = {
         "id": coupon.id,
         "object": "coupon",
         "amount_off": coupon.amount_off,
-        "applies_to": {"products": list(coupon.applies_to_products)}
-        if coupon.applies_to_products is not None
-        else None,
         "created": coupon.created,
         "currency": coupon.currency,
         "duration": coupon.duration,
@@ -48,6 +45,10 @@ def render_coupon(coupon: Coupon, now: int) -> dict[str, Any]:
         "times_redeemed": coupon.times_redeemed,
         "valid": coupon_valid(coupon, now),
     }
+    if coupon.applies_to_products is not None:
+        # Optional in Stripe's definition: present when the coupon is limited to products.
+        body["applies_to"] = {"products": list(coupon.applies_to_products)}
+    return body
 
 
 def render_promotion_code(promo: PromotionCode, coupon: Coupon | None, now: int) -> dict[str, Any]:

@@ -55,6 +55,7 @@ def render_invoice_item(item: InvoiceItem) -> dict[str, Any]:
         ),
         "proration": item.proration,
         "quantity": item.quantity,
+        "quantity_decimal": str(item.quantity),
         "tax_rates": [],
         "test_clock": None,
     }

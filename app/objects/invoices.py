@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from app.domain.invoice_totals import Totals, invoice_totals
+from app.objects.customers import full_address, full_shipping
 from app.objects.registry import ObjectType, register
 from app.scope import Scope
 from app.store.models import Customer, Invoice
@@ -60,6 +61,14 @@ def totals_of(inv: Invoice) -> Totals:
     )
 
 
+def line_body(inv: Invoice, line: dict[str, Any]) -> dict[str, Any]:
+    """A stored line as the API sends it."""
+    body = {**line, "pretax_credit_amounts": [], "subscription": inv.subscription_id, "subtotal": line.get("amount", 0)}
+    quantity = line.get("quantity")
+    body["quantity_decimal"] = None if quantity is None else str(quantity)
+    return body
+
+
 def total_of(invoice: Invoice) -> int:
     return totals_of(invoice).total
 
@@ -88,20 +97,30 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
         "amount_overpaid": 0,
         "amount_remaining": remaining,
         "amount_shipping": 0,
+        "account_tax_ids": None,
         "attempt_count": inv.attempt_count,
         "attempted": inv.attempt_count > 0 or inv.status == "paid",
         "auto_advance": inv.status in ("draft", "open"),
-        "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None, "status": None},
+        "automatic_tax": {
+            "disabled_reason": None,
+            "enabled": False,
+            "liability": None,
+            "provider": None,
+            "status": None,
+        },
+        "automatically_finalizes_at": None,
         "billing_reason": inv.billing_reason,
         "collection_method": inv.collection_method,
         "created": inv.created,
         "currency": inv.currency,
         "customer": inv.customer_id,
         "customer_account": None,
-        "customer_address": customer.address if customer else None,
+        "custom_fields": None,
+        "customer_address": full_address(customer.address) if customer else None,
         "customer_email": customer.email if customer else None,
         "customer_name": customer.name if customer else None,
         "customer_phone": customer.phone if customer else None,
+        "customer_shipping": full_shipping(customer.shipping) if customer else None,
         "customer_tax_exempt": "none",
         "default_payment_method": None,
         "default_source": None,
@@ -109,23 +128,24 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
         "description": inv.description,
         "discounts": list(inv.discounts or []),
         "due_date": inv.due_date,
+        "effective_at": transitions["finalized_at"],
         "ending_balance": (inv.ending_balance or 0) if finalized else None,
         "footer": None,
+        "from_invoice": None,
         "hosted_invoice_url": hosted,
         "issuer": {"type": "self"},
+        "last_finalization_error": None,
         "latest_revision": None,
         "invoice_pdf": f"{hosted}/pdf" if hosted else None,
         "lines": {
             "object": "list",
-            "data": [
-                {"subscription": inv.subscription_id, "subtotal": line.get("amount", 0), **line}
-                for line in (inv.lines or [])[:LINES_SHOWN]
-            ],
+            "data": [line_body(inv, line) for line in (inv.lines or [])[:LINES_SHOWN]],
             "has_more": len(inv.lines or []) > LINES_SHOWN,
             "url": f"/v1/invoices/{inv.id}/lines",
         },
         "livemode": inv.livemode,
         "metadata": dict(inv.metadata_ or {}),
+        "next_payment_attempt": None,
         "number": inv.number,
         "on_behalf_of": None,
         "parent": (
@@ -142,7 +162,12 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
         "period_start": inv.period_start,
         "post_payment_credit_notes_amount": 0,
         "pre_payment_credit_notes_amount": 0,
+        "receipt_number": None,
+        "rendering": None,
+        "shipping_cost": None,
+        "shipping_details": None,
         "starting_balance": inv.starting_balance,
+        "statement_descriptor": None,
         "status": inv.status,
         "status_transitions": transitions,
         "subtotal": totals.subtotal,
@@ -151,6 +176,9 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
         "total": total,
         "total_discount_amounts": [{"amount": off, "discount": d} for d, off in totals.discounts],
         "total_excluding_tax": total,
+        "total_pretax_credit_amounts": [],
+        # No webhooks hold an invoice back here: they count as delivered when it is made.
+        "webhooks_delivered_at": inv.created,
         "total_taxes": [],
     }
 

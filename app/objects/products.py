@@ -89,6 +89,7 @@ def render_product(p: Product) -> dict[str, Any]:
         "shippable": None,
         "statement_descriptor": None,
         "tax_code": None,
+        "tax_details": None,
         "type": "service",
         "unit_label": None,
         "updated": p.updated,

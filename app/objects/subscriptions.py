@@ -43,7 +43,6 @@ class SubscriptionItemList(BaseModel):
     object: Literal["list"]
     data: list[SubscriptionItemObject]
     has_more: bool
-    total_count: int
     url: str
 
 
@@ -125,6 +124,7 @@ def render_item(item: SubscriptionItem, price: Price | None) -> dict[str, Any]:
         "created": item.created,
         "current_period_end": item.current_period_end,
         "current_period_start": item.current_period_start,
+        "current_trial": None,
         "discounts": [],
         "metadata": dict(item.metadata_ or {}),
         "plan": legacy_plan(price_body),
@@ -147,7 +147,7 @@ def render_subscription(s: Subscription, items: list[SubscriptionItem], prices: 
         "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None},
         "billing_cycle_anchor": s.billing_cycle_anchor,
         "billing_cycle_anchor_config": None,
-        "billing_mode": {"flexible": None, "type": "classic", "updated_at": None},
+        "billing_mode": {"flexible": None, "type": "classic"},
         "billing_schedules": [],
         "billing_thresholds": None,
         "cancel_at": s.cancel_at,
@@ -156,7 +156,7 @@ def render_subscription(s: Subscription, items: list[SubscriptionItem], prices: 
         "cancellation_details": {
             "comment": details.get("comment"),
             "feedback": details.get("feedback"),
-            "feedback_option": None,
+            "feedback_option": None,  # endive
             "reason": details.get("reason"),
         },
         "collection_method": s.collection_method,
@@ -171,16 +171,22 @@ def render_subscription(s: Subscription, items: list[SubscriptionItem], prices: 
         "description": s.description,
         "discounts": list(s.discounts or []),
         "ended_at": s.ended_at,
-        "invoice_settings": {"account_tax_ids": None, "issuer": {"type": "self"}},
+        "invoice_settings": {
+            "account_tax_ids": None,
+            "custom_fields": None,
+            "description": None,
+            "footer": None,
+            "issuer": {"type": "self"},
+        },
         "items": {
             "object": "list",
             "data": [render_item(i, prices.get(i.price_id)) for i in items],
             "has_more": False,
-            "total_count": len(items),
             "url": f"/v1/subscription_items?subscription={s.id}",
         },
         "latest_invoice": s.latest_invoice,
         "livemode": s.livemode,
+        "managed_payments": None,
         "metadata": dict(s.metadata_ or {}),
         "next_pending_invoice_item_invoice": None,
         "on_behalf_of": None,
@@ -201,7 +207,8 @@ def render_subscription(s: Subscription, items: list[SubscriptionItem], prices: 
         "trial_end": s.trial_end,
         "trial_settings": {
             "end_behavior": {
-                "missing_payment_method": (s.trial_settings or {}).get("missing_payment_method", "create_invoice")
+                "billing_cycle_anchor": None,  # endive
+                "missing_payment_method": (s.trial_settings or {}).get("missing_payment_method", "create_invoice"),
             }
         },
         "trial_start": s.trial_start,
@@ -229,24 +236,37 @@ def render_schedule(s: SubscriptionSchedule) -> dict[str, Any]:
         "id": s.id,
         "object": "subscription_schedule",
         "application": None,
-        "billing_mode": {"flexible": None, "type": "classic", "updated_at": None},
+        "billing_mode": {"flexible": None, "type": "classic"},
         "canceled_at": None,
         "completed_at": None,
         "created": s.created,
         "current_phase": {"end_date": current["end_date"], "start_date": current["start_date"]} if current else None,
         "customer": s.customer_id,
+        "customer_account": None,
         "default_settings": {
             "application_fee_percent": None,
+            "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None},
             "billing_cycle_anchor": "automatic",
+            "billing_thresholds": None,
             "collection_method": None,
             "default_payment_method": None,
             "description": None,
+            "invoice_settings": {
+                "account_tax_ids": None,
+                "custom_fields": None,
+                "days_until_due": None,
+                "description": None,
+                "footer": None,
+                "issuer": {"type": "self"},
+            },
+            "on_behalf_of": None,
+            "transfer_data": None,
         },
         "end_behavior": s.end_behavior,
         "livemode": s.livemode,
         "metadata": dict(s.metadata_ or {}),
         "pause_schedules": [],
-        "phases": phases,
+        "phases": [{"billing_thresholds": None, "invoice_settings": None, "transfer_data": None, **p} for p in phases],
         "released_at": s.released_at,
         "released_subscription": s.released_subscription,
         "status": s.status,

@@ -15,7 +15,7 @@ from app.errors import InvalidRequest, ResourceMissing, StripeError
 from app.events import outbox
 from app.ids import new_id
 from app.objects.customers import invoice_prefix
-from app.objects.invoices import render_invoices
+from app.objects.invoices import line_body, render_invoices
 from app.params.base import created_bounds
 from app.params.invoices import (
     InvoiceAddLinesParams,
@@ -419,10 +419,7 @@ async def _payment_failed(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
 async def lines_page(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: InvoiceLinesParams) -> dict[str, Any]:
     """`GET /v1/invoices/{id}/lines`: the invoice's lines in order, paged by line id."""
     invoice = await get(uow, ctx, invoice_id)
-    lines = [
-        {"subscription": invoice.subscription_id, "subtotal": line.get("amount", 0), **line}
-        for line in invoice.lines or []
-    ]
+    lines = [line_body(invoice, line) for line in invoice.lines or []]
     ids = [line["id"] for line in lines]
     start, end = 0, len(lines)
     if params.starting_after is not None:

@@ -44,7 +44,7 @@ async def test_the_whole_object_with_stripes_defaults(client: httpx.AsyncClient)
         "invoice_history": {"enabled": True},
         "payment_method_update": {"enabled": False, "payment_method_configuration": None},
         "subscription_cancel": {
-            "cancellation_reason": {"enabled": False, "options": []},
+            "cancellation_reason": {"enabled": False, "feedback_options": None, "options": []},
             "enabled": False,
             "mode": "at_period_end",
             "proration_behavior": "none",

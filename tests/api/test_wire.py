@@ -42,9 +42,12 @@ async def test_every_response_has_a_request_id(client: httpx.AsyncClient, anon: 
 
 
 async def test_stripe_version_is_accepted_and_recorded(client: httpx.AsyncClient) -> None:
+    """A supported version is rendered and recorded as such; another is accepted and rendered (and
+    recorded) as the newest, which is what its events then say."""
+    await client.post("/v1/customers", data={"email": "v@example.com"}, headers={"Stripe-Version": "2026-07-29.dahlia"})
+    assert (await client.get("/v1/events")).json()["data"][0]["api_version"] == "2026-07-29.dahlia"
     await client.post("/v1/customers", data={"email": "v@example.com"}, headers={"Stripe-Version": "2020-08-27"})
-    event = (await client.get("/v1/events")).json()["data"][0]
-    assert event["api_version"] == "2020-08-27"
+    assert (await client.get("/v1/events")).json()["data"][0]["api_version"] == "2026-10-28.endive"
 
 
 async def test_unknown_route_and_method_are_stripe_shaped(client: httpx.AsyncClient) -> None:
