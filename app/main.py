@@ -31,6 +31,7 @@ from app.http.v1 import (
     payment_methods,
     products,
     sessions,
+    subscription_items,
     subscriptions,
     webhook_endpoints,
 )
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         products,
         payment_methods,
         subscriptions,
+        subscription_items,
         invoices,
         invoice_items,
         coupons,

@@ -146,6 +146,7 @@ CUSTOMER = register(
         render_many=render_customers,
         loader=_load,
         expandable={"invoice_settings.default_payment_method": "payment_method"},
+        always_null=frozenset({"default_source", "test_clock"}),
     )
 )
 

@@ -203,5 +203,8 @@ INVOICE = register(
             "parent.subscription_details.subscription": "subscription",
             "discounts": "discount",
         },
+        always_null=frozenset(
+            {"application", "default_payment_method", "default_source", "on_behalf_of", "test_clock", "latest_revision"}
+        ),
     )
 )

@@ -34,6 +34,8 @@ class ObjectType:
     # includable fields (omitted unless asked for with expand[]): their names, and the hook that fills them
     includable: frozenset[str] = frozenset()
     include: Include | None = None
+    # Expandable on Stripe, always null here (`application`, `test_clock`): they expand to null.
+    always_null: frozenset[str] = frozenset()
 
 
 def simple(render_one: Callable[[Any], Json]) -> RenderMany:
@@ -82,7 +84,7 @@ def _walk_type(object_name: str, parts: list[str], path: str) -> None:
     if not parts:
         return
     object_type = _BY_NAME[object_name]
-    if ".".join(parts) in object_type.includable:
+    if ".".join(parts) in object_type.includable or ".".join(parts) in object_type.always_null:
         return
     for cut in range(len(parts), 0, -1):
         field_path = ".".join(parts[:cut])

@@ -275,6 +275,15 @@ def render_schedule(s: SubscriptionSchedule) -> dict[str, Any]:
     }
 
 
+async def render_items(uow: UnitOfWork, scope: Scope, items: list[SubscriptionItem]) -> list[dict[str, Any]]:
+    prices = await uow.prices.many(scope, [i.price_id for i in items])
+    return [render_item(i, prices.get(i.price_id)) for i in items]
+
+
+async def _load_item(uow: UnitOfWork, scope: Scope, object_id: str) -> SubscriptionItem | None:
+    return await uow.subscription_items.get(scope, object_id)
+
+
 async def _load_subscription(uow: UnitOfWork, scope: Scope, object_id: str) -> Subscription | None:
     return await uow.subscriptions.get(scope, object_id)
 
@@ -295,7 +304,18 @@ SUBSCRIPTION = register(
             "latest_invoice": "invoice",
             "discounts": "discount",
             "schedule": "subscription_schedule",
+            "items.data": "subscription_item",
         },
+        always_null=frozenset({"application", "on_behalf_of", "test_clock", "pending_setup_intent"}),
+    )
+)
+SUBSCRIPTION_ITEM = register(
+    ObjectType(
+        name="subscription_item",
+        model=SubscriptionItem,
+        render_many=render_items,
+        loader=_load_item,
+        expandable={"price": "price"},
     )
 )
 SCHEDULE = register(
@@ -305,5 +325,6 @@ SCHEDULE = register(
         render_many=simple(render_schedule),
         loader=_load_schedule,
         expandable={"customer": "customer", "subscription": "subscription"},
+        always_null=frozenset({"application", "test_clock"}),
     )
 )

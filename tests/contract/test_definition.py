@@ -93,7 +93,10 @@ async def samples(client: httpx.AsyncClient, clock: FixedClock) -> dict[str, lis
         "Price": [shop.monthly, shop.yearly],
         "PaymentMethod": [pm],
         "Subscription": [changed, renewed],
-        "SubscriptionItem": [changed["items"]["data"][0]],
+        "SubscriptionItem": [
+            changed["items"]["data"][0],
+            (await client.get(f"/v1/subscription_items/{item['id']}")).json(),
+        ],
         "SubscriptionSchedule": [schedule],
         "Invoice": [invoice, draft],
         "InvoiceLineItem": lines,
