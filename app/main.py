@@ -30,6 +30,7 @@ from app.http.v1 import (
     payment_method_types,
     payment_methods,
     products,
+    search,
     sessions,
     subscription_items,
     subscriptions,
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     # Routes are matched in order, a regular expression each: the hot path, session create, first.
     for router in (
         sessions,
+        search,
         configurations,
         customers,
         products,

@@ -32,11 +32,12 @@ from app.store.base import Base
 from app.store.database import Database
 from app.store.repositories.base import Page
 from app.store.repositories.idempotency import KeyBusy
+from app.store.repositories.search import SearchPage
 from app.store.uow import UnitOfWork
 
 P = TypeVar("P", bound=Params)
 # A stored object, a page of them, or a body made by the use case itself (an invoice's lines).
-Result = Base | Page[Any] | dict[str, Any]
+Result = Base | Page[Any] | SearchPage | dict[str, Any]
 Action = Callable[[UnitOfWork], Awaitable[Result]]
 
 MAX_IDEMPOTENCY_KEY = 255
@@ -169,6 +170,15 @@ class ApiCall:
     ) -> dict[str, Any]:
         if isinstance(result, dict):
             return result
+        if isinstance(result, SearchPage):
+            data = await objects.render_list(uow, self.scope, list(result.data), _strip_data(expand))
+            return {
+                "object": "search_result",
+                "data": data,
+                "has_more": result.has_more,
+                "next_page": result.next_page,
+                "url": result.url,
+            }
         if isinstance(result, Page):
             assert url is not None, "list endpoints pass their url"
             data = await objects.render_list(uow, self.scope, list(result.data), _strip_data(expand))

@@ -138,6 +138,7 @@ async def reprice(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, unsaved: dict[str
         amounts = line_discounts(target, own + invoice_level)[0] if line.get("discountable", True) else []
         line["discount_amounts"] = [{"amount": off, "discount": discount_id} for discount_id, off in amounts]
     invoice.lines = lines
+    invoice.total = totals(invoice).total
 
 
 def totals(invoice: Invoice, starting_balance: int | None = None) -> Totals:

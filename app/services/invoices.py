@@ -79,6 +79,7 @@ def new_invoice(
         attempt_count=0,
         discounts=[],
         starting_balance=0,
+        total=0,
         period_start=fields.pop("period_start", now),
         period_end=fields.pop("period_end", now),
         status_transitions={},

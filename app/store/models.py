@@ -266,6 +266,8 @@ class Invoice(ScopedRecord):
     # Discount ids that apply to the whole invoice, in order (the subscription's and customer's,
     # fixed when the invoice is made, or set on a draft).
     discounts: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
+    # The lines' total after discounts, kept with them (invoice_lines.reprice) so search can compare it.
+    total: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     # The customer's balance when the invoice was finalized, and after (None on a draft).
     starting_balance: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     ending_balance: Mapped[int | None] = mapped_column(BigInteger)

@@ -33,6 +33,7 @@ from app.store.repositories.login_requests import LoginRequestRepository
 from app.store.repositories.payment_methods import PaymentMethodRepository
 from app.store.repositories.portal_sessions import PortalSessionRepository, PortalVisitRepository
 from app.store.repositories.products import PriceRepository, ProductRepository
+from app.store.repositories.search import SearchRepository
 from app.store.repositories.subscriptions import (
     SubscriptionItemRepository,
     SubscriptionRepository,
@@ -78,6 +79,7 @@ class UnitOfWork:
         self.promotion_codes = PromotionCodeRepository(session)
         self.discounts = DiscountRepository(session)
         self.balance_transactions = BalanceTransactionRepository(session)
+        self.searches = SearchRepository(session)
         self.configurations = ConfigurationRepository(session)
         self.portal_sessions = PortalSessionRepository(session)
         self.portal_visits = PortalVisitRepository(session)
