@@ -28,7 +28,10 @@ async def test_customers_by_email_name_metadata_and_time(client: httpx.AsyncClie
     clock.advance(seconds=10)
     await post(client, "/v1/customers", email="bob@example.com", name="Bob", **{"metadata[plan]": "free"})
     nameless = await post(client, "/v1/customers", email="anon@example.com")
-    ids = lambda body: [c["id"] for c in body["data"]]  # noqa: E731
+
+    def ids(body: dict[str, Any]) -> list[str]:
+        return [c["id"] for c in body["data"]]
+
     assert ids(await _search(client, "customers", 'email:"jenny@example.com"')) == [jenny["id"]]
     assert ids(await _search(client, "customers", 'name~"ROS"')) == [jenny["id"]]
     assert ids(await _search(client, "customers", 'metadata["plan"]:"pro"')) == [jenny["id"]]
