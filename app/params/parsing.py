@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -110,6 +112,27 @@ def _to_stripe(err: ErrorDetails, data: dict[str, Any]) -> StripeError:
     return InvalidRequest(message, code=code, param=param)
 
 
+# Stripe's parameters per params model, from the pinned definition (tests/contract/parameters.py
+# writes it; a test checks it is the definition's): one of them that a model lacks is refused as
+# "not supported", not as unknown.
+_STRIPE_PARAMETERS: dict[str, frozenset[str]] = {
+    model: frozenset(names)
+    for model, names in json.loads((Path(__file__).parent / "stripe_parameters.json").read_text())["parameters"].items()
+}
+
+
+def unsupported(model: type[Params], param: str) -> InvalidRequest | None:
+    """The error for a top-level parameter Stripe has on this endpoint and this service does not."""
+    if param in _STRIPE_PARAMETERS.get(model.__name__, frozenset()):
+        return InvalidRequest(
+            f"{param} is a parameter of Stripe's API that this service does not support; leave it out "
+            "(see the README's list of what is not supported).",
+            code="parameter_unsupported",
+            param=param,
+        )
+    return None
+
+
 def parse(model: type[P], data: dict[str, Any], *, strict: bool | None = None) -> P:
     """`data` as `model`, or the Stripe-shaped 400 for its first problem (never a ValidationError:
     every place that builds params from input, the API, the portal and the dashboard, comes here).
@@ -124,4 +147,9 @@ def parse(model: type[P], data: dict[str, Any], *, strict: bool | None = None) -
         errors.sort(
             key=lambda e: (e["type"] != "extra_forbidden", e["type"] != "missing", e["type"] == "literal_error")
         )
-        raise _to_stripe(errors[0], data) from None
+        first = errors[0]
+        if first["type"] == "extra_forbidden" and len(first["loc"]) == 1:
+            refused = unsupported(model, str(first["loc"][0]))
+            if refused is not None:
+                raise refused from None
+        raise _to_stripe(first, data) from None

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.params.base import Bool, Emptyable, ExpandParams, Id, ListParams, Metadata, Quantity, Timestamp
+from app.params.base import Bool, Emptyable, ExpandParams, Id, ListParams, Metadata, Params, Quantity, Timestamp
 from app.params.subscriptions import ProrationBehavior
 
 PaymentBehavior = Literal["allow_incomplete", "default_incomplete", "error_if_incomplete", "pending_if_incomplete"]
@@ -31,7 +31,7 @@ class SubscriptionItemUpdateParams(ExpandParams):
     proration_date: Timestamp | None = None
 
 
-class SubscriptionItemDeleteParams(ExpandParams):
+class SubscriptionItemDeleteParams(Params):
     clear_usage: Bool | None = None
     payment_behavior: PaymentBehavior | None = None
     proration_behavior: ProrationBehavior | None = None

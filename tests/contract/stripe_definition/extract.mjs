@@ -21,7 +21,14 @@ function findInterface(qualified) {
     if (!space && /resources\/[A-Z][A-Za-z]+\//.test(file.fileName.split(root)[1] || "")) continue;
     const sym = checker.getSymbolAtLocation(file);
     if (!sym) continue;
-    const exp = checker.getExportsOfModule(sym).find((s) => s.getName() === name);
+    const exports = checker.getExportsOfModule(sym);
+    let exp = exports.find((s) => s.getName() === name);
+    if (!exp && space) {
+      // Parameter interfaces sit in the file's `namespace BillingPortal { ... }`.
+      for (const ns of exports.filter((s) => s.getName() === space)) {
+        exp = checker.getExportsOfModule(ns).find((s) => s.getName() === name) || exp;
+      }
+    }
     if (exp && exp.flags & ts.SymbolFlags.Interface) return checker.getDeclaredTypeOfSymbol(exp);
   }
   return null;

@@ -1,0 +1,109 @@
+"""Which of Stripe's parameters each endpoint takes: Stripe's (from the pinned definition) against
+ours (the params models), and the table the service refuses unsupported ones by
+(app/params/stripe_parameters.json, generated from the definition by `python -m
+tests.contract.parameters`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from app.objects.version import API_VERSION
+from app.params import (
+    configurations,
+    customers,
+    discounts,
+    invoice_items,
+    invoices,
+    payment_methods,
+    products,
+    sessions,
+    subscription_items,
+    subscriptions,
+    webhooks,
+)
+from app.params.base import Params
+from tests.contract.definition import Definition, definitions
+
+TABLE = Path(__file__).parents[2] / "app" / "params" / "stripe_parameters.json"
+
+# Stripe's parameter interface -> our model, per endpoint.
+ENDPOINTS: dict[str, type[Params]] = {
+    "CustomerCreateParams": customers.CustomerCreateParams,
+    "CustomerUpdateParams": customers.CustomerUpdateParams,
+    "CustomerListParams": customers.CustomerListParams,
+    "ProductCreateParams": products.ProductCreateParams,
+    "ProductUpdateParams": products.ProductUpdateParams,
+    "ProductListParams": products.ProductListParams,
+    "PriceCreateParams": products.PriceCreateParams,
+    "PriceUpdateParams": products.PriceUpdateParams,
+    "PriceListParams": products.PriceListParams,
+    "PaymentMethodCreateParams": payment_methods.PaymentMethodCreateParams,
+    "PaymentMethodUpdateParams": payment_methods.PaymentMethodUpdateParams,
+    "SubscriptionCreateParams": subscriptions.SubscriptionCreateParams,
+    "SubscriptionUpdateParams": subscriptions.SubscriptionUpdateParams,
+    "SubscriptionListParams": subscriptions.SubscriptionListParams,
+    "SubscriptionCancelParams": subscriptions.SubscriptionCancelParams,
+    "SubscriptionResumeParams": subscriptions.SubscriptionResumeParams,
+    "SubscriptionItemCreateParams": subscription_items.SubscriptionItemCreateParams,
+    "SubscriptionItemUpdateParams": subscription_items.SubscriptionItemUpdateParams,
+    "SubscriptionItemDeleteParams": subscription_items.SubscriptionItemDeleteParams,
+    "InvoiceCreateParams": invoices.InvoiceCreateParams,
+    "InvoiceListParams": invoices.InvoiceListParams,
+    "InvoicePayParams": invoices.InvoicePayParams,
+    "InvoiceFinalizeInvoiceParams": invoices.InvoiceFinalizeParams,
+    "InvoiceAddLinesParams": invoices.InvoiceAddLinesParams,
+    "InvoiceCreatePreviewParams": invoices.InvoicePreviewParams,
+    "InvoiceItemCreateParams": invoice_items.InvoiceItemCreateParams,
+    "InvoiceItemUpdateParams": invoice_items.InvoiceItemUpdateParams,
+    "InvoiceItemListParams": invoice_items.InvoiceItemListParams,
+    "CouponCreateParams": discounts.CouponCreateParams,
+    "CouponUpdateParams": discounts.CouponUpdateParams,
+    "PromotionCodeCreateParams": discounts.PromotionCodeCreateParams,
+    "PromotionCodeUpdateParams": discounts.PromotionCodeUpdateParams,
+    "PromotionCodeListParams": discounts.PromotionCodeListParams,
+    "BillingPortal.ConfigurationCreateParams": configurations.ConfigurationCreateParams,
+    "BillingPortal.ConfigurationUpdateParams": configurations.ConfigurationUpdateParams,
+    "BillingPortal.SessionCreateParams": sessions.SessionCreateParams,
+    "WebhookEndpointCreateParams": webhooks.WebhookEndpointCreateParams,
+    "WebhookEndpointUpdateParams": webhooks.WebhookEndpointUpdateParams,
+}
+
+
+def stripe_parameters(definition: Definition, name: str) -> list[str]:
+    return sorted(definition.root(name).get("fields") or {})
+
+
+def ours(model: type[Params]) -> list[str]:
+    return sorted(model.model_fields)
+
+
+def extension(model: type[Params], field: str) -> bool:
+    """A parameter Stripe does not have is ours only when its description says it is an extension."""
+    description = model.model_fields[field].description or ""
+    return description.startswith("Extension")
+
+
+def table() -> dict[str, list[str]]:
+    definition = definitions(API_VERSION, tuple(ENDPOINTS))
+    return {model.__name__: stripe_parameters(definition, name) for name, model in ENDPOINTS.items()}
+
+
+def coverage() -> dict[str, tuple[int, int, list[str]]]:
+    """Per endpoint: (Stripe's parameters we take, Stripe's parameters, ours Stripe lacks)."""
+    definition = definitions(API_VERSION, tuple(ENDPOINTS))
+    result: dict[str, tuple[int, int, list[str]]] = {}
+    for name, model in ENDPOINTS.items():
+        theirs = set(stripe_parameters(definition, name))
+        mine = set(ours(model))
+        result[name] = (len(theirs & mine), len(theirs), sorted(mine - theirs))
+    return result
+
+
+def write(data: dict[str, Any]) -> None:
+    TABLE.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    write({"version": API_VERSION, "parameters": table()})
