@@ -100,7 +100,8 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
         "account_tax_ids": None,
         "attempt_count": inv.attempt_count,
         "attempted": inv.attempt_count > 0 or inv.status == "paid",
-        "auto_advance": inv.status in ("draft", "open"),
+        # Subscription invoices advance on their own; a manual one only when asked (auto_advance=false).
+        "auto_advance": inv.status in ("draft", "open") and inv.billing_reason != "manual",
         "automatic_tax": {
             "disabled_reason": None,
             "enabled": False,

@@ -91,6 +91,7 @@ def new_invoice(
 
 async def create(uow: UnitOfWork, ctx: Ctx, params: InvoiceCreateParams) -> Invoice:
     """A draft invoice for a customer (lines are added with add_lines); records `invoice.created`."""
+    refuse_auto_advance(params.auto_advance)
     customer = await locks.customer(uow, ctx, params.customer, param="customer")
     currency = (params.currency or customer.currency or "usd").lower()
     subscription_id = None
@@ -198,6 +199,18 @@ async def _finalize(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
     invoice.hosted_invoice_url = f"{ctx.base_url.rstrip('/')}/invoices/{invoice.access_token}"
     if invoice.collection_method == "send_invoice":
         invoice.due_date = now + 86400 * (invoice.days_until_due or 30)
+
+
+def refuse_auto_advance(auto_advance: bool | None) -> None:
+    """A manual invoice is finalized and collected when asked, never on its own (that schedule comes
+    with test clocks): `auto_advance=false` is what happens; `true` is refused, not ignored."""
+    if auto_advance:
+        raise InvalidRequest(
+            "auto_advance=true is not supported: this service finalizes and collects a manual invoice only when "
+            "you call finalize and pay.",
+            code="parameter_unsupported",
+            param="auto_advance",
+        )
 
 
 async def finalize(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:

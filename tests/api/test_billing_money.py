@@ -378,3 +378,12 @@ async def test_applies_to_products_and_redeem_by(client: httpx.AsyncClient, cloc
     assert (await client.get("/v1/coupons/GOLD")).json()["valid"] is False
     late = await client.post("/v1/invoices", data={"customer": cust["id"], "discounts[0][coupon]": "GOLD"})
     assert late.status_code == 400 and late.json()["error"]["code"] == "coupon_expired"
+
+
+async def test_auto_advance_true_is_refused_not_ignored(client: httpx.AsyncClient) -> None:
+    cust = await customer(client)
+    refused = await client.post("/v1/invoices", data={"customer": cust["id"], "auto_advance": "true"})
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "auto_advance"
+    draft = await post(client, "/v1/invoices", customer=cust["id"], auto_advance="false")
+    again = await client.post(f"/v1/invoices/{draft['id']}/finalize", data={"auto_advance": "true"})
+    assert again.status_code == 400 and (await client.get(f"/v1/invoices/{draft['id']}")).json()["status"] == "draft"

@@ -75,6 +75,7 @@ async def add_invoice_lines(invoice: str, call: Call) -> Response:
 async def finalize_invoice(invoice: str, call: Call) -> Response:
     """Finalize a draft: it gets a number, a hosted page and a PDF."""
     p = call.parse(InvoiceFinalizeParams)
+    invoice_service.refuse_auto_advance(p.auto_advance)
     return await call.write(lambda uow: invoice_service.finalize(uow, call.ctx, invoice), INV, expand=p.expand)
 
 
