@@ -73,6 +73,7 @@ class PriceObject(BaseModel):
 
 
 def render_product(p: Product) -> dict[str, Any]:
+    d = p.details or {}
     return {
         "id": p.id,
         "object": "product",
@@ -80,20 +81,20 @@ def render_product(p: Product) -> dict[str, Any]:
         "created": p.created,
         "default_price": p.default_price,
         "description": p.description,
-        "images": [],
+        "images": list(d.get("images") or []),
         "livemode": p.livemode,
-        "marketing_features": [],
+        "marketing_features": [{"name": f["name"]} for f in d.get("marketing_features") or []],
         "metadata": dict(p.metadata_ or {}),
         "name": p.name,
-        "package_dimensions": None,
-        "shippable": None,
-        "statement_descriptor": None,
+        "package_dimensions": d.get("package_dimensions"),
+        "shippable": d.get("shippable"),
+        "statement_descriptor": d.get("statement_descriptor"),
         "tax_code": None,
         "tax_details": None,
         "type": "service",
-        "unit_label": None,
+        "unit_label": d.get("unit_label"),
         "updated": p.updated,
-        "url": None,
+        "url": d.get("url"),
     }
 
 

@@ -25,11 +25,47 @@ Currency = Annotated[str, StringConstraints(min_length=3, max_length=3, pattern=
 Interval = Literal["day", "week", "month", "year"]
 
 
+Dimension = Annotated[float, Field(gt=0, le=1_000_000)]
+Url = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https?://")]
+
+
+class MarketingFeature(Params):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+
+
+class PackageDimensions(Params):
+    height: Dimension
+    length: Dimension
+    weight: Dimension
+    width: Dimension
+
+
+class DefaultPriceRecurring(Params):
+    interval: Interval
+    interval_count: Int = Field(1, ge=1, le=365)
+
+
+class DefaultPriceData(Params):
+    currency: Currency
+    unit_amount: Amount
+    recurring: DefaultPriceRecurring | None = None
+    tax_behavior: Literal["exclusive", "inclusive", "unspecified"] | None = None
+    metadata: Metadata | None = None
+
+
 class ProductCreateParams(ExpandParams):
     name: Str
     active: Bool | None = None
     description: Str | None = None
     metadata: Emptyable[Metadata] | None = None
+    images: list[Url] | None = Field(None, max_length=8)
+    marketing_features: list[MarketingFeature] | None = Field(None, max_length=15)
+    package_dimensions: PackageDimensions | None = None
+    shippable: Bool | None = None
+    statement_descriptor: Annotated[str, StringConstraints(max_length=22)] | None = None
+    unit_label: Annotated[str, StringConstraints(max_length=12)] | None = None
+    url: Url | None = None
+    default_price_data: DefaultPriceData | None = None
 
 
 class ProductUpdateParams(ExpandParams):
@@ -38,6 +74,13 @@ class ProductUpdateParams(ExpandParams):
     description: Emptyable[Str] | None = None
     default_price: Id | None = None
     metadata: Emptyable[Metadata] | None = None
+    images: Emptyable[list[Url]] | None = Field(None, max_length=8)
+    marketing_features: Emptyable[list[MarketingFeature]] | None = Field(None, max_length=15)
+    package_dimensions: Emptyable[PackageDimensions] | None = None
+    shippable: Bool | None = None
+    statement_descriptor: Emptyable[Annotated[str, StringConstraints(max_length=22)]] | None = None
+    unit_label: Emptyable[Annotated[str, StringConstraints(max_length=12)]] | None = None
+    url: Emptyable[Url] | None = None
 
 
 class ProductListParams(ListParams):

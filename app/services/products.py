@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.context import Ctx
 from app.errors import InvalidRequest, ResourceMissing
 from app.events import outbox
@@ -15,8 +17,9 @@ from app.params.products import (
     ProductCreateParams,
     ProductListParams,
     ProductUpdateParams,
+    RecurringParams,
 )
-from app.services.common import blank, merge_metadata
+from app.services.common import blank, dump, merge_metadata
 from app.store.models import Price, Product
 from app.store.repositories.base import Cursor, Page
 from app.store.uow import UnitOfWork
@@ -50,10 +53,51 @@ async def create_product(uow: UnitOfWork, ctx: Ctx, params: ProductCreateParams)
             active=True if params.active is None else params.active,
             description=params.description,
             metadata_=merge_metadata({}, params.metadata),
+            details=_details({}, params),
         )
     )
+    if params.default_price_data is not None:
+        data = params.default_price_data
+        price = await create_price(
+            uow,
+            ctx,
+            PriceCreateParams(
+                currency=data.currency,
+                product=product.id,
+                unit_amount=data.unit_amount,
+                recurring=(
+                    RecurringParams(interval=data.recurring.interval, interval_count=data.recurring.interval_count)
+                    if data.recurring
+                    else None
+                ),
+                tax_behavior=data.tax_behavior,
+                metadata=data.metadata,
+            ),
+        )
+        product.default_price = price.id
     outbox.record(uow, ctx, "product.created", render_product(product))
     return product
+
+
+_DETAILS = (
+    "images",
+    "marketing_features",
+    "package_dimensions",
+    "shippable",
+    "statement_descriptor",
+    "unit_label",
+    "url",
+)
+
+
+def _details(current: dict[str, Any], params: ProductCreateParams | ProductUpdateParams) -> dict[str, Any]:
+    """The product's descriptive fields as sent ("" unsets), kept with the rest."""
+    details = dict(current)
+    for name in _DETAILS:
+        if name in params.sent():
+            value = blank(getattr(params, name))
+            details[name] = dump(value) if not isinstance(value, list) else [dump(v) for v in value]
+    return details
 
 
 async def update_product(uow: UnitOfWork, ctx: Ctx, product_id: str, params: ProductUpdateParams) -> Product:
@@ -79,6 +123,7 @@ async def update_product(uow: UnitOfWork, ctx: Ctx, product_id: str, params: Pro
         product.default_price = price.id
     if "metadata" in sent:
         product.metadata_ = merge_metadata(product.metadata_, params.metadata)
+    product.details = _details(product.details or {}, params)
     after = render_product(product)
     changed = outbox.previous_attributes(before, after)
     if changed:

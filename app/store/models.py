@@ -121,6 +121,8 @@ class Product(ScopedRecord):
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     default_price: Mapped[str | None] = mapped_column(String(64))
     updated: Mapped[int] = mapped_column(BigInteger)
+    # images, marketing_features, package_dimensions, shippable, statement_descriptor, unit_label, url
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
 
 
 class Price(ScopedRecord):

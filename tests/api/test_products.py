@@ -74,3 +74,41 @@ async def test_lookup_keys_are_unique_unless_transferred(client: httpx.AsyncClie
     assert (await client.get(f"/v1/prices/{a['id']}")).json()["lookup_key"] is None
     found = (await client.get("/v1/prices", params={"lookup_keys[0]": "pro_monthly"})).json()["data"]
     assert [p["id"] for p in found] == [b["id"]]
+
+
+async def test_product_details_are_kept_and_default_price_data_makes_the_price(client: httpx.AsyncClient) -> None:
+    """images, marketing_features, package_dimensions, shippable, statement_descriptor, unit_label,
+    url are stored and rendered ("" unsets); default_price_data creates the default price."""
+    r = await client.post(
+        "/v1/products",
+        data={
+            "name": "Box",
+            "images[0]": "https://shop.example/box.png",
+            "marketing_features[0][name]": "Sturdy",
+            "package_dimensions[height]": "10",
+            "package_dimensions[length]": "20",
+            "package_dimensions[weight]": "1.5",
+            "package_dimensions[width]": "5",
+            "shippable": "true",
+            "statement_descriptor": "BOX CO",
+            "unit_label": "box",
+            "url": "https://shop.example/box",
+            "default_price_data[currency]": "usd",
+            "default_price_data[unit_amount]": "1200",
+            "default_price_data[recurring][interval]": "month",
+        },
+    )
+    assert r.status_code == 200, r.text
+    product = r.json()
+    assert product["images"] == ["https://shop.example/box.png"]
+    assert product["marketing_features"] == [{"name": "Sturdy"}]
+    assert product["package_dimensions"] == {"height": 10.0, "length": 20.0, "weight": 1.5, "width": 5.0}
+    assert (product["shippable"], product["statement_descriptor"], product["unit_label"]) == (True, "BOX CO", "box")
+    price = (await client.get(f"/v1/prices/{product['default_price']}")).json()
+    assert (price["unit_amount"], price["recurring"]["interval"], price["product"]) == (1200, "month", product["id"])
+    updated = (await client.post(f"/v1/products/{product['id']}", data={"url": "", "images": ""})).json()
+    assert updated["url"] is None and updated["images"] == [] and updated["unit_label"] == "box"
+    found = (await client.get("/v1/products/search", params={"query": 'shippable:"true"'})).json()["data"]
+    assert [p["id"] for p in found] == [product["id"]]
+    bad = await client.post("/v1/products", data={"name": "X", "images[0]": "ftp://nope"})
+    assert bad.status_code == 400 and bad.json()["error"]["param"].startswith("images")

@@ -124,6 +124,8 @@ RESOURCES = {
             "description": lambda: Product.description,
             "name": lambda: Product.name,
             "metadata": lambda: Product.metadata_,
+            "shippable": lambda: Product.details["shippable"].as_boolean(),
+            "url": lambda: Product.details["url"].as_string(),
         },
     ),
 }
