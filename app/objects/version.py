@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-ENDIVE = "2026-10-28.endive"
-DAHLIA = "2026-07-29.dahlia"
+ENDIVE = "2026-10-28.endive"  # stripe-python 16.1, stripe-node 23.1
+DAHLIA_0826 = "2026-08-26.dahlia"  # stripe-python 15.6 and stripe-node 22.6: the previous majors
+DAHLIA = "2026-07-29.dahlia"  # stripe-node 22.5
 API_VERSION = ENDIVE
 # Newest first.
-SUPPORTED = (ENDIVE, DAHLIA)
+SUPPORTED = (ENDIVE, DAHLIA_0826, DAHLIA)
 
 Json = dict[str, Any]
 
@@ -45,14 +46,14 @@ def _drop(body: Json, path: str) -> None:
 # What each version added, by object type: going back past it removes these fields.
 _ADDED: dict[str, dict[str, tuple[str, ...]]] = {
     ENDIVE: {
-        "billing_portal.configuration": ("features.subscription_cancel.cancellation_reason.feedback_options",),
         "product": ("tax_details",),
-        "subscription": (
-            "cancellation_details.feedback_option",
-            "trial_settings.end_behavior.billing_cycle_anchor",
-        ),
+        "subscription": ("trial_settings.end_behavior.billing_cycle_anchor",),
         "subscription_item": ("current_trial",),
         "subscription_schedule": ("pause_schedules",),
+    },
+    DAHLIA_0826: {
+        "billing_portal.configuration": ("features.subscription_cancel.cancellation_reason.feedback_options",),
+        "subscription": ("cancellation_details.feedback_option",),
     },
 }
 

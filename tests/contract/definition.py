@@ -18,12 +18,16 @@ from typing import Any
 HERE = Path(__file__).parent / "stripe_definition"
 CACHE = Path(__file__).parents[2] / "var" / "stripe-definition"
 # The API version each pinned package is generated for.
-PACKAGES = {"2026-10-28.endive": "stripe-endive", "2026-07-29.dahlia": "stripe-dahlia"}
+PACKAGES = {
+    "2026-10-28.endive": "stripe-endive",  # stripe-node 23.1 (stripe-python 16.1 sends it too)
+    "2026-08-26.dahlia": "stripe-dahlia-0826",  # stripe-node 22.6, the last of the previous major (stripe-python 15.6 too)
+    "2026-07-29.dahlia": "stripe-dahlia",  # stripe-node 22.5
+}
 
 
 def install() -> None:
     """`npm ci` of the pinned packages, once (the test setup installs them; nothing is committed)."""
-    if (HERE / "node_modules" / "stripe-endive").exists() and (HERE / "node_modules" / "typescript").exists():
+    if all((HERE / "node_modules" / p).exists() for p in [*PACKAGES.values(), "typescript"]):
         return
     npm = shutil.which("npm")
     assert npm is not None, "the contract tests need Node.js and npm (Debian's nodejs/npm)"
