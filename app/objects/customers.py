@@ -13,9 +13,9 @@ from app.store.models import Customer
 from app.store.uow import UnitOfWork
 
 
-def invoice_prefix(customer_id: str) -> str:
-    """Stable per customer, as Stripe's is: derived rather than stored."""
-    return hashlib.sha256(customer_id.encode()).hexdigest()[:8].upper()
+def invoice_prefix(customer_id: str, chosen: str | None = None) -> str:
+    """The merchant's choice, else stable per customer, as Stripe's is: derived from the id."""
+    return chosen or hashlib.sha256(customer_id.encode()).hexdigest()[:8].upper()
 
 
 class CustomerAddress(BaseModel):
@@ -106,7 +106,7 @@ def render_customer(c: Customer, discount: dict[str, Any] | None = None) -> dict
         "description": c.description,
         "discount": discount,
         "email": c.email,
-        "invoice_prefix": invoice_prefix(c.id),
+        "invoice_prefix": invoice_prefix(c.id, c.invoice_prefix),
         "invoice_settings": {
             "custom_fields": None,
             "default_payment_method": settings.get("default_payment_method"),
@@ -120,7 +120,7 @@ def render_customer(c: Customer, discount: dict[str, Any] | None = None) -> dict
         "phone": c.phone,
         "preferred_locales": list(c.preferred_locales or []),
         "shipping": full_shipping(c.shipping),
-        "tax_exempt": "none",
+        "tax_exempt": c.tax_exempt or "none",
         "test_clock": None,
     }
 

@@ -74,6 +74,8 @@ def total_of(invoice: Invoice) -> int:
 
 
 def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
+    if inv.deleted:
+        return {"id": inv.id, "object": "invoice", "deleted": True}
     totals = totals_of(inv)
     total, due = totals.total, totals.amount_due
     remaining = 0 if inv.status in ("paid", "void") else max(due - inv.amount_paid, 0)
@@ -122,7 +124,7 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
         "customer_name": customer.name if customer else None,
         "customer_phone": customer.phone if customer else None,
         "customer_shipping": full_shipping(customer.shipping) if customer else None,
-        "customer_tax_exempt": "none",
+        "customer_tax_exempt": (customer.tax_exempt or "none") if customer else "none",
         "default_payment_method": None,
         "default_source": None,
         "default_tax_rates": [],

@@ -73,6 +73,8 @@ class PriceObject(BaseModel):
 
 
 def render_product(p: Product) -> dict[str, Any]:
+    if p.deleted:
+        return {"id": p.id, "object": "product", "deleted": True}
     d = p.details or {}
     return {
         "id": p.id,

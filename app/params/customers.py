@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
@@ -28,6 +28,9 @@ def _check_email(value: str) -> str:
     return value
 
 
+TaxExempt = Literal["none", "exempt", "reverse"]
+# Stripe's rule: 3 to 12 upper-case letters or digits.
+InvoicePrefix = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,12}$")]
 Email = Annotated[str, StringConstraints(max_length=512), AfterValidator(_check_email)]
 Locale = Annotated[str, StringConstraints(min_length=2, max_length=16)]
 
@@ -53,6 +56,8 @@ class InvoiceSettingsParams(Params):
 
 
 class CustomerCreateParams(ExpandParams):
+    tax_exempt: TaxExempt | None = None
+    invoice_prefix: InvoicePrefix | None = None
     coupon: Id | None = Field(
         None, description="Extension (Stripe's parameter before 2025): a coupon redeemed into the customer's discount."
     )
@@ -73,6 +78,8 @@ class CustomerCreateParams(ExpandParams):
 
 
 class CustomerUpdateParams(ExpandParams):
+    tax_exempt: Emptyable[TaxExempt] | None = None
+    invoice_prefix: InvoicePrefix | None = None
     coupon: Emptyable[Id] | None = Field(
         None, description="Extension (Stripe's parameter before 2025): a coupon redeemed into the customer's discount."
     )

@@ -38,6 +38,20 @@ class InvoiceCreateParams(ExpandParams):
     pending_invoice_items_behavior: Literal["exclude", "include"] | None = None
 
 
+class InvoiceUpdateParams(ExpandParams):
+    auto_advance: Bool | None = None
+    collection_method: Literal["charge_automatically", "send_invoice"] | None = None
+    days_until_due: Int | None = Field(None, ge=0, le=730)
+    description: Emptyable[Str] | None = None
+    discounts: Emptyable[list[DiscountParam]] | None = Field(None, max_length=20)
+    due_date: Timestamp | None = None
+    metadata: Emptyable[Metadata] | None = None
+
+
+class InvoiceDeleteParams(Params):
+    pass
+
+
 class LinePricing(Params):
     price: Id
 

@@ -44,6 +44,8 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: CustomerCreateParams) -> Cus
         metadata_=merge_metadata({}, params.metadata or {}),
         balance=params.balance or 0,
         deleted=False,
+        tax_exempt=params.tax_exempt or "none",
+        invoice_prefix=params.invoice_prefix,
     )
     uow.customers.add(customer)
     attached_id = None
@@ -102,6 +104,10 @@ async def update(uow: UnitOfWork, ctx: Ctx, customer_id: str, params: CustomerUp
         customer.shipping = blank(dump(params.shipping))
     if "balance" in sent:
         customer.balance = params.balance or 0
+    if "tax_exempt" in sent:
+        customer.tax_exempt = blank(params.tax_exempt) or "none"
+    if "invoice_prefix" in sent and params.invoice_prefix is not None:
+        customer.invoice_prefix = params.invoice_prefix
     if "preferred_locales" in sent:
         customer.preferred_locales = list(blank(params.preferred_locales) or [])
     if "metadata" in sent and params.metadata is not None:

@@ -23,10 +23,11 @@ from app.params.invoices import (
     InvoiceLinesParams,
     InvoiceListParams,
     InvoicePayParams,
+    InvoiceUpdateParams,
 )
 from app.services import discounts as discount_service
 from app.services import invoice_lines, locks
-from app.services.common import merge_metadata
+from app.services.common import blank, merge_metadata
 from app.services.pricing import price_amount, products_of
 from app.services.subscription_events import change
 from app.store.models import Invoice, PaymentMethod, Subscription
@@ -55,7 +56,7 @@ async def _render(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> dict[str, Any]
 
 async def get(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:
     invoice = await uow.invoices.get(ctx.scope, invoice_id)
-    if invoice is None:
+    if invoice is None or invoice.deleted:
         raise ResourceMissing("invoice", invoice_id)
     return invoice
 
@@ -134,6 +135,66 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: InvoiceCreateParams) -> Invo
     return invoice
 
 
+async def update(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: InvoiceUpdateParams) -> Invoice:
+    """A draft changes freely; a finalized invoice only its metadata (Stripe's rule)."""
+    refuse_auto_advance(params.auto_advance)
+    invoice = await locks.invoice(uow, ctx, invoice_id)
+    if invoice.deleted:
+        raise ResourceMissing("invoice", invoice_id)
+    sent = params.sent() - {"expand"}
+    if invoice.status != "draft" and sent - {"metadata"}:
+        raise InvalidRequest(
+            f"A finalized invoice can only update its metadata; {sorted(sent - {'metadata'})[0]} cannot change.",
+            code="invoice_not_editable",
+            param=sorted(sent - {"metadata"})[0],
+        )
+    before = await _render(uow, ctx, invoice)
+    if "description" in sent:
+        invoice.description = blank(params.description)
+    if "metadata" in sent:
+        invoice.metadata_ = merge_metadata(invoice.metadata_, params.metadata)
+    if params.collection_method is not None:
+        invoice.collection_method = params.collection_method
+    if params.days_until_due is not None:
+        invoice.days_until_due = params.days_until_due
+    if params.due_date is not None:
+        if params.due_date <= ctx.now():
+            raise InvalidRequest("due_date must be in the future.", param="due_date")
+        invoice.due_date = params.due_date
+    if invoice.collection_method == "send_invoice" and invoice.days_until_due is None and invoice.due_date is None:
+        raise InvalidRequest("collection_method=send_invoice needs days_until_due or due_date.", param="days_until_due")
+    if params.discounts is not None:
+        customer = await uow.customers.get(ctx.scope, invoice.customer_id)
+        assert customer is not None
+        invoice.discounts = await discount_service.redeem_all(
+            uow, ctx, params.discounts, customer, "discounts", currency=invoice.currency, invoice=invoice
+        )
+        await invoice_lines.reprice(uow, ctx, invoice)
+    after = await _render(uow, ctx, invoice)
+    changed = outbox.previous_attributes(before, after)
+    if changed:
+        outbox.record(uow, ctx, "invoice.updated", after, previous=changed)
+    return invoice
+
+
+async def delete(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:
+    """Delete a draft (a finalized invoice is voided instead); its invoice items are pending again."""
+    invoice = await locks.invoice(uow, ctx, invoice_id)
+    if invoice.deleted:
+        raise ResourceMissing("invoice", invoice_id)
+    if invoice.status != "draft":
+        raise InvalidRequest(
+            f"You can only delete draft invoices; this one is {invoice.status} (void it instead).",
+            code="invoice_not_editable",
+        )
+    body = await _render(uow, ctx, invoice)
+    for item in await uow.invoice_items.on_invoice(ctx.scope, invoice.id):
+        item.invoice_id = None
+    invoice.deleted = True
+    outbox.record(uow, ctx, "invoice.deleted", body)
+    return invoice
+
+
 async def add_lines(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: InvoiceAddLinesParams) -> Invoice:
     """Add lines to a draft: an amount, or a price times a quantity."""
     invoice = await locks.invoice(uow, ctx, invoice_id)
@@ -191,7 +252,7 @@ async def _finalize(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
     # Customer-level sequencing, Stripe's default: PREFIX-0001, PREFIX-0002, ... from a counter
     # that concurrent finalizations cannot both take (and a unique index behind it). The counter
     # is the prefix's: two customers whose derived prefixes collide share it, so numbers stay unique.
-    prefix = invoice_prefix(invoice.customer_id)
+    prefix = invoice_prefix(invoice.customer_id, customer.invoice_prefix)
     sequence = await uow.counters.next(ctx.scope, f"invoice_number:{prefix}")
     invoice.number = f"{prefix}-{sequence:04d}"
     invoice.status = "open"

@@ -27,7 +27,7 @@ from app.store.uow import UnitOfWork
 
 async def get_product(uow: UnitOfWork, ctx: Ctx, product_id: str, *, param: str = "id") -> Product:
     product = await uow.products.get(ctx.scope, product_id)
-    if product is None:
+    if product is None or product.deleted:
         raise ResourceMissing("product", product_id, param=param)
     return product
 
@@ -103,7 +103,7 @@ def _details(current: dict[str, Any], params: ProductCreateParams | ProductUpdat
 async def update_product(uow: UnitOfWork, ctx: Ctx, product_id: str, params: ProductUpdateParams) -> Product:
     """Change what was sent (metadata merged under the row's lock); record `product.updated`."""
     product = await uow.products.get_for_update(ctx.scope, product_id)
-    if product is None:
+    if product is None or product.deleted:
         raise ResourceMissing("product", product_id)
     before = render_product(product)
     sent = params.sent()
@@ -130,6 +130,23 @@ async def update_product(uow: UnitOfWork, ctx: Ctx, product_id: str, params: Pro
         product.updated = ctx.now()
         after["updated"] = product.updated
         outbox.record(uow, ctx, "product.updated", after, previous=changed)
+    return product
+
+
+async def delete_product(uow: UnitOfWork, ctx: Ctx, product_id: str) -> Product:
+    """Delete a product that has no prices (Stripe's rule: archive one with prices instead, with
+    active=false); records `product.deleted`."""
+    product = await uow.products.get_for_update(ctx.scope, product_id)
+    if product is None or product.deleted:
+        raise ResourceMissing("product", product_id)
+    if await uow.prices.exist_for(ctx.scope, product.id):
+        raise InvalidRequest(
+            "This product cannot be deleted because it has one or more prices; set active=false to archive it.",
+            code="product_has_prices",
+        )
+    body = render_product(product)
+    product.deleted = True
+    outbox.record(uow, ctx, "product.deleted", body)
     return product
 
 

@@ -65,6 +65,10 @@ class Customer(ScopedRecord):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     # The customer's discount (Stripe's `discount`): applies to all their invoices and subscriptions.
     discount_id: Mapped[str | None] = mapped_column(String(64))
+    # Stored and shown on invoices; no tax is computed here (tax is out of scope, README).
+    tax_exempt: Mapped[str] = mapped_column(String(16), default="none", server_default="none")
+    # Set by the merchant (`invoice_prefix`); None: derived from the id, as Stripe derives one.
+    invoice_prefix: Mapped[str | None] = mapped_column(String(12))
 
     @validates("email")
     def _normalize_email(self, _key: str, value: str | None) -> str | None:
@@ -123,6 +127,7 @@ class Product(ScopedRecord):
     updated: Mapped[int] = mapped_column(BigInteger)
     # images, marketing_features, package_dimensions, shippable, statement_descriptor, unit_label, url
     details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Price(ScopedRecord):
@@ -273,6 +278,8 @@ class Invoice(ScopedRecord):
     # The customer's balance when the invoice was finalized, and after (None on a draft).
     starting_balance: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     ending_balance: Mapped[int | None] = mapped_column(BigInteger)
+    # A deleted draft (Stripe deletes only drafts): gone from lists, a stub when retrieved.
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PortalConfiguration(ScopedRecord):

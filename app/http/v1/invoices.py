@@ -13,11 +13,13 @@ from app.params.invoices import (
     InvoiceActionParams,
     InvoiceAddLinesParams,
     InvoiceCreateParams,
+    InvoiceDeleteParams,
     InvoiceFinalizeParams,
     InvoiceLinesParams,
     InvoiceListParams,
     InvoicePayParams,
     InvoicePreviewParams,
+    InvoiceUpdateParams,
 )
 from app.services import invoices as invoice_service
 from app.services import previews
@@ -62,6 +64,20 @@ async def retrieve_invoice(invoice: str, call: Call) -> Response:
     """Retrieve an invoice."""
     p = call.parse(RetrieveParams)
     return await call.read(lambda uow: invoice_service.get(uow, call.ctx, invoice), INV, expand=p.expand)
+
+
+@router.post("/v1/invoices/{invoice}", **documented(InvoiceObject, InvoiceUpdateParams))
+async def update_invoice(invoice: str, call: Call) -> Response:
+    """Update a draft (a finalized invoice: only its metadata)."""
+    p = call.parse(InvoiceUpdateParams)
+    return await call.write(lambda uow: invoice_service.update(uow, call.ctx, invoice, p), INV, expand=p.expand)
+
+
+@router.delete("/v1/invoices/{invoice}", **documented(InvoiceObject, InvoiceDeleteParams))
+async def delete_invoice(invoice: str, call: Call) -> Response:
+    """Delete a draft; its invoice items are pending again."""
+    call.parse(InvoiceDeleteParams)
+    return await call.write(lambda uow: invoice_service.delete(uow, call.ctx, invoice), INV)
 
 
 @router.post("/v1/invoices/{invoice}/add_lines", **documented(InvoiceObject, InvoiceAddLinesParams))

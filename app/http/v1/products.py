@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from app.http.call import Call
 from app.http.wire.openapi import documented
 from app.objects.products import PriceObject, ProductObject
-from app.params.base import RetrieveParams
+from app.params.base import Params, RetrieveParams
 from app.params.products import (
     PriceCreateParams,
     PriceListParams,
@@ -42,6 +42,17 @@ async def retrieve_product(product: str, call: Call) -> Response:
     """Retrieve a product."""
     p = call.parse(RetrieveParams)
     return await call.read(lambda uow: product_service.get_product(uow, call.ctx, product), "product", expand=p.expand)
+
+
+class ProductDeleteParams(Params):
+    pass
+
+
+@router.delete("/v1/products/{product}", **documented(ProductObject, ProductDeleteParams))
+async def delete_product(product: str, call: Call) -> Response:
+    """Delete a product without prices (one with prices is archived with active=false)."""
+    call.parse(ProductDeleteParams)
+    return await call.write(lambda uow: product_service.delete_product(uow, call.ctx, product), "product")
 
 
 @router.post("/v1/products/{product}", **documented(ProductObject, ProductUpdateParams))

@@ -37,6 +37,10 @@ class InvoiceItemRepository(ScopedRepository[InvoiceItem]):
             where.append(InvoiceItem.invoice_id.is_not(None))
         return await self.page(scope, cursor, *where)
 
+    async def on_invoice(self, scope: Scope, invoice_id: str) -> list[InvoiceItem]:
+        stmt = self.scoped(scope).where(InvoiceItem.invoice_id == invoice_id).with_for_update()
+        return list((await self.session.execute(stmt)).scalars())
+
     async def pending(self, scope: Scope, customer_id: str, subscription_id: str | None) -> list[InvoiceItem]:
         """A customer's items no invoice has taken yet, oldest first; with a subscription, only its
         own (a subscription's invoice takes its prorations, not the customer's one-off items);

@@ -24,7 +24,7 @@ class InvoiceRepository(ScopedRepository[Invoice]):
         collection_method: str | None = None,
         created: dict[str, int] | None = None,
     ) -> Page[Invoice]:
-        where: list[ColumnElement[bool]] = [*created_filter(Invoice.created, created)]
+        where: list[ColumnElement[bool]] = [Invoice.deleted.is_(False), *created_filter(Invoice.created, created)]
         if customer is not None:
             where.append(Invoice.customer_id == customer)
         if subscription is not None:

@@ -18,13 +18,17 @@ class ProductRepository(ScopedRepository[Product]):
     async def find(
         self, scope: Scope, cursor: Cursor, *, active: bool | None = None, created: dict[str, int] | None = None
     ) -> Page[Product]:
-        where: list[ColumnElement[bool]] = [*created_filter(Product.created, created)]
+        where: list[ColumnElement[bool]] = [Product.deleted.is_(False), *created_filter(Product.created, created)]
         if active is not None:
             where.append(Product.active.is_(active))
         return await self.page(scope, cursor, *where)
 
 
 class PriceRepository(ScopedRepository[Price]):
+    async def exist_for(self, scope: Scope, product_id: str) -> bool:
+        stmt = self.scoped(scope).where(Price.product_id == product_id).limit(1)
+        return (await self.session.execute(stmt)).first() is not None
+
     model = Price
     noun = "price"
 
