@@ -48,6 +48,8 @@ class CustomerObject(BaseModel):
     deleted: bool | None = None
     address: CustomerAddress | None = None
     balance: int | None = None
+    business_name: str | None = None
+    individual_name: str | None = None
     created: int | None = None
     currency: str | None = None
     default_source: None = None
@@ -94,7 +96,7 @@ def render_customer(c: Customer, discount: dict[str, Any] | None = None) -> dict
     if c.deleted:
         return {"id": c.id, "object": "customer", "deleted": True}
     settings = c.invoice_settings or {}
-    return {
+    body = {
         "id": c.id,
         "object": "customer",
         "address": full_address(c.address),
@@ -123,6 +125,11 @@ def render_customer(c: Customer, discount: dict[str, Any] | None = None) -> dict
         "tax_exempt": c.tax_exempt or "none",
         "test_clock": None,
     }
+    # Optional in Stripe's definition: present when set.
+    for name in ("business_name", "individual_name"):
+        if getattr(c, name) is not None:
+            body[name] = getattr(c, name)
+    return body
 
 
 async def render_customers(uow: UnitOfWork, scope: Scope, customers: list[Customer]) -> list[dict[str, Any]]:

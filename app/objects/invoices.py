@@ -87,6 +87,7 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
         **(inv.status_transitions or {}),
     }
     finalized = inv.status != "draft"
+    details = inv.details or {}
     hosted = inv.hosted_invoice_url
     return {
         "id": inv.id,
@@ -118,7 +119,7 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
         "currency": inv.currency,
         "customer": inv.customer_id,
         "customer_account": None,
-        "custom_fields": None,
+        "custom_fields": details.get("custom_fields"),
         "customer_address": full_address(customer.address) if customer else None,
         "customer_email": customer.email if customer else None,
         "customer_name": customer.name if customer else None,
@@ -133,7 +134,7 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
         "due_date": inv.due_date,
         "effective_at": transitions["finalized_at"],
         "ending_balance": (inv.ending_balance or 0) if finalized else None,
-        "footer": None,
+        "footer": details.get("footer"),
         "from_invoice": None,
         "hosted_invoice_url": hosted,
         "issuer": {"type": "self"},
@@ -170,7 +171,7 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
         "shipping_cost": None,
         "shipping_details": None,
         "starting_balance": inv.starting_balance,
-        "statement_descriptor": None,
+        "statement_descriptor": details.get("statement_descriptor"),
         "status": inv.status,
         "status_transitions": transitions,
         "subtotal": totals.subtotal,

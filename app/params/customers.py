@@ -28,6 +28,7 @@ def _check_email(value: str) -> str:
     return value
 
 
+Name150 = Annotated[str, StringConstraints(max_length=150)]
 TaxExempt = Literal["none", "exempt", "reverse"]
 # Stripe's rule: 3 to 12 upper-case letters or digits.
 InvoicePrefix = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,12}$")]
@@ -56,6 +57,8 @@ class InvoiceSettingsParams(Params):
 
 
 class CustomerCreateParams(ExpandParams):
+    business_name: Name150 | None = None
+    individual_name: Name150 | None = None
     tax_exempt: TaxExempt | None = None
     invoice_prefix: InvoicePrefix | None = None
     coupon: Id | None = Field(
@@ -78,6 +81,8 @@ class CustomerCreateParams(ExpandParams):
 
 
 class CustomerUpdateParams(ExpandParams):
+    business_name: Emptyable[Name150] | None = None
+    individual_name: Emptyable[Name150] | None = None
     tax_exempt: Emptyable[TaxExempt] | None = None
     invoice_prefix: InvoicePrefix | None = None
     coupon: Emptyable[Id] | None = Field(

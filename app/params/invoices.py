@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from app.params.base import (
     Bool,
@@ -25,8 +25,21 @@ from app.params.discounts import DiscountParam
 from app.params.subscriptions import ItemUpdateParams
 
 
+class CustomField(Params):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    value: Annotated[str, StringConstraints(min_length=1, max_length=140)]
+
+
+Footer = Annotated[str, StringConstraints(max_length=5000)]
+StatementDescriptor = Annotated[str, StringConstraints(max_length=22)]
+
+
 class InvoiceCreateParams(ExpandParams):
     customer: Id
+    custom_fields: Emptyable[list[CustomField]] | None = Field(None, max_length=4)
+    due_date: Timestamp | None = None
+    footer: Footer | None = None
+    statement_descriptor: StatementDescriptor | None = None
     subscription: Id | None = None
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None
     days_until_due: Int | None = Field(None, ge=0, le=730)
@@ -40,6 +53,9 @@ class InvoiceCreateParams(ExpandParams):
 
 class InvoiceUpdateParams(ExpandParams):
     auto_advance: Bool | None = None
+    custom_fields: Emptyable[list[CustomField]] | None = Field(None, max_length=4)
+    footer: Emptyable[Footer] | None = None
+    statement_descriptor: Emptyable[StatementDescriptor] | None = None
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None
     days_until_due: Int | None = Field(None, ge=0, le=730)
     description: Emptyable[Str] | None = None

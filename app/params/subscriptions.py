@@ -50,6 +50,14 @@ class ItemUpdateParams(Params):
     metadata: Emptyable[Metadata] | None = None
 
 
+class AddInvoiceItemParams(Params):
+    """A one-time price added to the next invoice (Stripe's `add_invoice_items`)."""
+
+    price: Id
+    quantity: Quantity | None = Field(None, ge=1)
+    metadata: Metadata | None = None
+
+
 class PauseCollectionParams(Params):
     behavior: Literal["keep_as_draft", "mark_uncollectible", "void"]
     resumes_at: Timestamp | None = None
@@ -70,6 +78,8 @@ class TrialSettingsParams(Params):
 
 class SubscriptionCreateParams(ExpandParams):
     customer: Id
+    add_invoice_items: list[AddInvoiceItemParams] | None = Field(None, max_length=20)
+    cancel_at: Timestamp | None = None
     discounts: Emptyable[list[DiscountParam]] | None = Field(None, max_length=20)
     items: list[ItemCreateParams] = Field(min_length=1, max_length=20)
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None
@@ -90,6 +100,7 @@ class SubscriptionCreateParams(ExpandParams):
 
 class SubscriptionUpdateParams(ExpandParams):
     items: list[ItemUpdateParams] | None = Field(None, max_length=20)
+    add_invoice_items: list[AddInvoiceItemParams] | None = Field(None, max_length=20)
     discounts: Emptyable[list[DiscountParam]] | None = Field(None, max_length=20)
     cancel_at_period_end: Bool | None = None
     cancel_at: Emptyable[int] | None = None

@@ -45,6 +45,8 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: CustomerCreateParams) -> Cus
         balance=params.balance or 0,
         deleted=False,
         tax_exempt=params.tax_exempt or "none",
+        business_name=params.business_name,
+        individual_name=params.individual_name,
         invoice_prefix=params.invoice_prefix,
     )
     uow.customers.add(customer)
@@ -95,7 +97,7 @@ async def update(uow: UnitOfWork, ctx: Ctx, customer_id: str, params: CustomerUp
     customer = await locks.customer(uow, ctx, customer_id)
     before = await render_one(uow, ctx.scope, customer)
     sent = params.sent()
-    for name in ("email", "name", "phone", "description"):
+    for name in ("email", "name", "phone", "description", "business_name", "individual_name"):
         if name in sent:
             setattr(customer, name, blank(getattr(params, name)))
     if "address" in sent:

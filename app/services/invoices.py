@@ -102,7 +102,7 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: InvoiceCreateParams) -> Invo
             raise ResourceMissing("subscription", params.subscription, param="subscription")
         subscription_id, currency = sub.id, sub.currency
     method = params.collection_method or "charge_automatically"
-    if method == "send_invoice" and params.days_until_due is None:
+    if method == "send_invoice" and params.days_until_due is None and params.due_date is None:
         raise InvalidRequest(
             "Missing required param: days_until_due (required with collection_method=send_invoice).",
             code="parameter_missing",
@@ -121,6 +121,13 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: InvoiceCreateParams) -> Invo
             metadata=merge_metadata({}, params.metadata),
         )
     )
+    if params.due_date is not None:
+        if params.due_date <= ctx.now():
+            raise InvalidRequest("due_date must be in the future.", param="due_date")
+        invoice.due_date = params.due_date
+    # The customer's invoice footer is the invoice's unless it gives its own (Stripe's default).
+    footer = params.footer if params.footer is not None else (customer.invoice_settings or {}).get("footer")
+    invoice.details = _details({"footer": footer}, params)
     if params.pending_invoice_items_behavior == "include":
         pending = await uow.invoice_items.pending_for_update(ctx.scope, customer.id, subscription_id)
         invoice.lines = invoice_lines.take_items(invoice, pending)
@@ -157,6 +164,7 @@ async def update(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: InvoiceUpda
         invoice.collection_method = params.collection_method
     if params.days_until_due is not None:
         invoice.days_until_due = params.days_until_due
+    invoice.details = _details(dict(invoice.details or {}), params)
     if params.due_date is not None:
         if params.due_date <= ctx.now():
             raise InvalidRequest("due_date must be in the future.", param="due_date")
@@ -258,8 +266,20 @@ async def _finalize(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
     invoice.status = "open"
     invoice.status_transitions = {**(invoice.status_transitions or {}), "finalized_at": now}
     invoice.hosted_invoice_url = f"{ctx.base_url.rstrip('/')}/invoices/{invoice.access_token}"
-    if invoice.collection_method == "send_invoice":
+    if invoice.collection_method == "send_invoice" and invoice.due_date is None:
         invoice.due_date = now + 86400 * (invoice.days_until_due or 30)
+
+
+def _details(details: dict[str, Any], params: InvoiceCreateParams | InvoiceUpdateParams) -> dict[str, Any]:
+    """footer, statement_descriptor and custom_fields as sent ("" unsets)."""
+    sent = params.sent()
+    for name in ("footer", "statement_descriptor"):
+        if name in sent:
+            details[name] = blank(getattr(params, name))
+    if "custom_fields" in sent:
+        fields = blank(params.custom_fields)
+        details["custom_fields"] = [{"name": f.name, "value": f.value} for f in fields] if fields else None
+    return details
 
 
 def refuse_auto_advance(auto_advance: bool | None) -> None:

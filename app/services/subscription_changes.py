@@ -216,7 +216,9 @@ async def apply(
     return kept
 
 
-def pending_item(uow: UnitOfWork, ctx: Ctx, sub: Subscription, line: Line) -> InvoiceItem:
+def pending_item(
+    uow: UnitOfWork, ctx: Ctx, sub: Subscription, line: Line, metadata: dict[str, str] | None = None
+) -> InvoiceItem:
     """A proration left for the next invoice (Stripe: a pending invoice item with proration=true,
     announced by `invoiceitem.created`)."""
     now = ctx.now()
@@ -243,7 +245,7 @@ def pending_item(uow: UnitOfWork, ctx: Ctx, sub: Subscription, line: Line) -> In
             discountable=line.discountable,
             discounts=[],
             date=now,
-            metadata_={},
+            metadata_=dict(metadata or {}),
             deleted=False,
         )
     )

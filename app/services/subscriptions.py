@@ -9,6 +9,7 @@ from typing import Any
 
 from app.context import Ctx
 from app.domain import pause as pause_rules
+from app.domain.lines import Line
 from app.domain.periods import Interval, Period, boundary
 from app.domain.subscription_changes import ProrationBehavior
 from app.errors import InvalidRequest, ResourceMissing
@@ -143,6 +144,12 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) ->
         )
     if sub.cancel_at_period_end:
         sub.cancel_at = items[0].current_period_end
+    if params.cancel_at is not None:
+        if params.cancel_at <= now:
+            raise InvalidRequest("cancel_at must be in the future.", param="cancel_at")
+        if params.cancel_at_period_end:
+            raise InvalidRequest("Give cancel_at or cancel_at_period_end, not both.", param="cancel_at")
+        sub.cancel_at = params.cancel_at
     uow.subscriptions.add(sub)
     for new_item in items:
         uow.subscription_items.add(new_item)
@@ -159,6 +166,8 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) ->
             amount=first_amount,
             subscription=sub,
         )
+    await uow.flush()
+    await _add_invoice_items(uow, ctx, sub, params.add_invoice_items or [])
     first_period = Period(now, items[0].current_period_end)
     invoice = await invoice_service.for_subscription(
         uow,
@@ -223,6 +232,8 @@ async def update(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: Subscr
         )
 
     async def apply(s: Subscription) -> None:
+        if params.add_invoice_items:
+            await _add_invoice_items(uow, ctx, s, params.add_invoice_items)
         if "discounts" in sent and params.discounts is not None:
             s.discounts = wanted_discounts
         if params.items is not None or params.billing_cycle_anchor == "now":
@@ -271,6 +282,37 @@ async def update(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: Subscr
             await _end_trial(uow, ctx, s, params.trial_end, now)
 
     return await change(uow, ctx, sub, apply)
+
+
+async def _add_invoice_items(uow: UnitOfWork, ctx: Ctx, sub: Subscription, wanted: list[Any]) -> None:
+    """`add_invoice_items`: one-time prices as pending invoice items of the subscription, which its
+    next invoice takes (the first one, on create)."""
+    for i, entry in enumerate(wanted):
+        param = f"add_invoice_items[{i}][price]"
+        price = await uow.prices.get(ctx.scope, entry.price)
+        if price is None:
+            raise ResourceMissing("price", entry.price, param=param)
+        if price.type != "one_time":
+            raise InvalidRequest(
+                f"The price {price.id} is recurring; add_invoice_items takes one-time prices.", param=param
+            )
+        if price.currency != sub.currency:
+            raise InvalidRequest(
+                f"The price {price.id} is in {price.currency}; the subscription is in {sub.currency}.", param=param
+            )
+        product = await uow.products.get(ctx.scope, price.product_id)
+        quantity = entry.quantity or 1
+        now = ctx.now()
+        line = Line(
+            amount=price_amount(price, quantity),
+            description=product.name if product else price.id,
+            period=Period(now, now),
+            quantity=quantity,
+            price_id=price.id,
+            product_id=price.product_id,
+            unit_amount=price.unit_amount,
+        )
+        changes.pending_item(uow, ctx, sub, line, entry.metadata)
 
 
 def check_billing_params(params: SubscriptionUpdateParams) -> None:

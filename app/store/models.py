@@ -67,6 +67,8 @@ class Customer(ScopedRecord):
     discount_id: Mapped[str | None] = mapped_column(String(64))
     # Stored and shown on invoices; no tax is computed here (tax is out of scope, README).
     tax_exempt: Mapped[str] = mapped_column(String(16), default="none", server_default="none")
+    business_name: Mapped[str | None] = mapped_column(String(150))
+    individual_name: Mapped[str | None] = mapped_column(String(150))
     # Set by the merchant (`invoice_prefix`); None: derived from the id, as Stripe derives one.
     invoice_prefix: Mapped[str | None] = mapped_column(String(12))
 
@@ -278,6 +280,8 @@ class Invoice(ScopedRecord):
     # The customer's balance when the invoice was finalized, and after (None on a draft).
     starting_balance: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     ending_balance: Mapped[int | None] = mapped_column(BigInteger)
+    # footer, statement_descriptor, custom_fields: shown on the invoice and its PDF.
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     # A deleted draft (Stripe deletes only drafts): gone from lists, a stub when retrieved.
     deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

@@ -387,3 +387,22 @@ async def test_auto_advance_true_is_refused_not_ignored(client: httpx.AsyncClien
     draft = await post(client, "/v1/invoices", customer=cust["id"], auto_advance="false")
     again = await client.post(f"/v1/invoices/{draft['id']}/finalize", data={"auto_advance": "true"})
     assert again.status_code == 400 and (await client.get(f"/v1/invoices/{draft['id']}")).json()["status"] == "draft"
+
+
+async def test_add_invoice_items_and_cancel_at_on_create(client: httpx.AsyncClient, clock: FixedClock) -> None:
+    setup = await price(client, amount=2500, interval=None)
+    later = int(clock.now().timestamp()) + 86400 * 10
+    sub = await subscription(
+        client,
+        cancel_at=later,
+        **{"add_invoice_items[0][price]": setup["id"], "add_invoice_items[0][quantity]": 2},
+    )
+    assert sub["cancel_at"] == later
+    first = (await client.get(f"/v1/invoices/{sub['latest_invoice']}")).json()
+    assert first["amount_due"] == 1000 + 5000 and len(first["lines"]["data"]) == 2
+    await post(client, f"/v1/subscriptions/{sub['id']}", **{"add_invoice_items[0][price]": setup["id"]})
+    pending = (await client.get("/v1/invoiceitems", params={"pending": "true"})).json()["data"]
+    assert [i["amount"] for i in pending] == [2500]
+    recurring = await price(client)
+    bad = await client.post(f"/v1/subscriptions/{sub['id']}", data={"add_invoice_items[0][price]": recurring["id"]})
+    assert bad.status_code == 400 and bad.json()["error"]["param"] == "add_invoice_items[0][price]"

@@ -3,6 +3,8 @@ each honoured as Stripe does, with Stripe's refusals."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from tests.factories import customer, post, price
@@ -55,3 +57,27 @@ async def test_tax_exempt_and_a_chosen_invoice_prefix(client: httpx.AsyncClient)
     bad = await client.post("/v1/customers", data={"invoice_prefix": "no"})
     assert bad.status_code == 400 and bad.json()["error"]["param"] == "invoice_prefix"
     assert (await post(client, f"/v1/customers/{cust['id']}", tax_exempt=""))["tax_exempt"] == "none"
+
+
+async def test_invoice_footer_descriptor_custom_fields_and_due_date(client: httpx.AsyncClient) -> None:
+    extra: dict[str, Any] = {"invoice_settings[footer]": "Thanks!", "business_name": "Acme AB"}
+    cust = await customer(client, **extra)
+    assert cust["business_name"] == "Acme AB"
+    inv = await post(
+        client,
+        "/v1/invoices",
+        customer=cust["id"],
+        currency="usd",
+        collection_method="send_invoice",
+        due_date=1_900_000_000,
+        statement_descriptor="ACME JAN",
+        **{"custom_fields[0][name]": "PO", "custom_fields[0][value]": "4711"},
+    )
+    assert (inv["footer"], inv["statement_descriptor"], inv["due_date"]) == ("Thanks!", "ACME JAN", 1_900_000_000)
+    assert inv["custom_fields"] == [{"name": "PO", "value": "4711"}]
+    changed = await post(client, f"/v1/invoices/{inv['id']}", footer="", custom_fields="")
+    assert (
+        changed["footer"] is None and changed["custom_fields"] is None and changed["statement_descriptor"] == "ACME JAN"
+    )
+    await post(client, f"/v1/invoices/{inv['id']}/add_lines", **{"lines[0][amount]": 100})
+    assert (await post(client, f"/v1/invoices/{inv['id']}/finalize"))["due_date"] == 1_900_000_000
