@@ -9,7 +9,7 @@ import json
 
 import httpx
 
-from tests.contract.parameters import ENDPOINTS, TABLE, coverage, extension, table
+from tests.contract.parameters import DOC, ENDPOINTS, TABLE, coverage, document, extension, table
 
 # Stripe's parameters each endpoint takes today (it may only grow; issue 18's goal is 90%).
 FLOOR = {
@@ -29,8 +29,10 @@ FLOOR = {
 }
 
 
-def test_the_refusal_table_is_the_definitions() -> None:
-    assert json.loads(TABLE.read_text())["parameters"] == table(), "run `python -m tests.contract.parameters`"
+def test_the_refusal_table_and_its_document_are_the_definitions() -> None:
+    fresh = table()
+    assert json.loads(TABLE.read_text())["parameters"] == fresh, "run `python -m tests.contract.parameters`"
+    assert DOC.read_text() == document(fresh), "run `python -m tests.contract.parameters`"
 
 
 def test_parameters_stripe_lacks_are_documented_extensions() -> None:
