@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.clock import Clock
 from app.scope import Scope
@@ -17,6 +17,13 @@ class Ctx:
     api_version: str | None = None
     # Public base URL of the service, for links stored on objects (hosted invoice pages).
     base_url: str = "http://127.0.0.1:8000"
+    # Set while the use case acts on a customer attached to a test clock: its frozen time is "now".
+    _frozen: dict[str, int] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def now(self) -> int:
-        return int(self.clock.now().timestamp())
+        frozen = self._frozen.get("at")
+        return frozen if frozen is not None else int(self.clock.now().timestamp())
+
+    def freeze(self, at: int) -> None:
+        """From now on in this use case, time is the test clock's `at` (app.services.test_clocks)."""
+        self._frozen["at"] = at

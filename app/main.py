@@ -34,6 +34,7 @@ from app.http.v1 import (
     sessions,
     subscription_items,
     subscriptions,
+    test_clocks,
     webhook_endpoints,
 )
 from app.http.wire import errors, openapi
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         invoices,
         invoice_items,
         coupons,
+        test_clocks,
         payment_method_types,
         webhook_endpoints,
         events,

@@ -13,6 +13,7 @@ from app.objects import (  # noqa: F401  (registration)
     products,
     sessions,
     subscriptions,
+    test_clocks,
     webhooks,
 )
 from app.objects.registry import check_expand, render, render_list, type_of

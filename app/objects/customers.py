@@ -67,7 +67,7 @@ class CustomerObject(BaseModel):
     preferred_locales: list[str] | None = None
     shipping: CustomerShipping | None = None
     tax_exempt: Literal["none", "exempt", "reverse"] | None = None
-    test_clock: None = None
+    test_clock: str | dict[str, Any] | None = None
 
 
 ADDRESS_FIELDS = ("city", "country", "line1", "line2", "postal_code", "state")
@@ -123,7 +123,7 @@ def render_customer(c: Customer, discount: dict[str, Any] | None = None) -> dict
         "preferred_locales": list(c.preferred_locales or []),
         "shipping": full_shipping(c.shipping),
         "tax_exempt": c.tax_exempt or "none",
-        "test_clock": None,
+        "test_clock": c.test_clock_id,
     }
     # Optional in Stripe's definition: present when set.
     for name in ("business_name", "individual_name"):
@@ -152,8 +152,11 @@ CUSTOMER = register(
         model=Customer,
         render_many=render_customers,
         loader=_load,
-        expandable={"invoice_settings.default_payment_method": "payment_method"},
-        always_null=frozenset({"default_source", "test_clock"}),
+        expandable={
+            "invoice_settings.default_payment_method": "payment_method",
+            "test_clock": "test_helpers.test_clock",
+        },
+        always_null=frozenset({"default_source"}),
     )
 )
 

@@ -176,7 +176,7 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
         "status_transitions": transitions,
         "subtotal": totals.subtotal,
         "subtotal_excluding_tax": totals.subtotal,
-        "test_clock": None,
+        "test_clock": customer.test_clock_id if customer else None,
         "total": total,
         "total_discount_amounts": [{"amount": off, "discount": d} for d, off in totals.discounts],
         "total_excluding_tax": total,
@@ -206,9 +206,10 @@ INVOICE = register(
             "customer": "customer",
             "parent.subscription_details.subscription": "subscription",
             "discounts": "discount",
+            "test_clock": "test_helpers.test_clock",
         },
         always_null=frozenset(
-            {"application", "default_payment_method", "default_source", "on_behalf_of", "test_clock", "latest_revision"}
+            {"application", "default_payment_method", "default_source", "on_behalf_of", "latest_revision"}
         ),
     )
 )

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from app.objects.products import render_price
-from app.objects.registry import ObjectType, register, simple
+from app.objects.registry import ObjectType, register
 from app.scope import Scope
 from app.store.models import Price, Subscription, SubscriptionItem, SubscriptionSchedule
 from app.store.uow import UnitOfWork
@@ -137,7 +137,9 @@ def render_item(item: SubscriptionItem, price: Price | None) -> dict[str, Any]:
     return body
 
 
-def render_subscription(s: Subscription, items: list[SubscriptionItem], prices: dict[str, Price]) -> dict[str, Any]:
+def render_subscription(
+    s: Subscription, items: list[SubscriptionItem], prices: dict[str, Price], test_clock: str | None = None
+) -> dict[str, Any]:
     details = s.cancellation_details or {}
     return {
         "id": s.id,
@@ -202,7 +204,7 @@ def render_subscription(s: Subscription, items: list[SubscriptionItem], prices: 
         "schedule": s.schedule_id,
         "start_date": s.start_date,
         "status": s.status,
-        "test_clock": None,
+        "test_clock": test_clock,
         "transfer_data": None,
         "trial_end": s.trial_end,
         "trial_settings": {
@@ -226,10 +228,19 @@ async def load_items(
 
 async def render_subscriptions(uow: UnitOfWork, scope: Scope, subs: list[Subscription]) -> list[dict[str, Any]]:
     items, prices = await load_items(uow, scope, subs)
-    return [render_subscription(s, items.get(s.id, []), prices) for s in subs]
+    customers = await uow.customers.many(scope, [s.customer_id for s in subs])
+    return [
+        render_subscription(
+            s,
+            items.get(s.id, []),
+            prices,
+            customers[s.customer_id].test_clock_id if s.customer_id in customers else None,
+        )
+        for s in subs
+    ]
 
 
-def render_schedule(s: SubscriptionSchedule) -> dict[str, Any]:
+def render_schedule(s: SubscriptionSchedule, test_clock: str | None = None) -> dict[str, Any]:
     phases = list(s.phases or [])
     current = phases[0] if s.status == "active" and phases else None
     return {
@@ -271,7 +282,7 @@ def render_schedule(s: SubscriptionSchedule) -> dict[str, Any]:
         "released_subscription": s.released_subscription,
         "status": s.status,
         "subscription": s.subscription_id,
-        "test_clock": None,
+        "test_clock": test_clock,
     }
 
 
@@ -286,6 +297,16 @@ async def _load_item(uow: UnitOfWork, scope: Scope, object_id: str) -> Subscript
 
 async def _load_subscription(uow: UnitOfWork, scope: Scope, object_id: str) -> Subscription | None:
     return await uow.subscriptions.get(scope, object_id)
+
+
+async def render_schedules(
+    uow: UnitOfWork, scope: Scope, schedules: list[SubscriptionSchedule]
+) -> list[dict[str, Any]]:
+    customers = await uow.customers.many(scope, [s.customer_id for s in schedules])
+    return [
+        render_schedule(s, customers[s.customer_id].test_clock_id if s.customer_id in customers else None)
+        for s in schedules
+    ]
 
 
 async def _load_schedule(uow: UnitOfWork, scope: Scope, object_id: str) -> SubscriptionSchedule | None:
@@ -305,8 +326,9 @@ SUBSCRIPTION = register(
             "discounts": "discount",
             "schedule": "subscription_schedule",
             "items.data": "subscription_item",
+            "test_clock": "test_helpers.test_clock",
         },
-        always_null=frozenset({"application", "on_behalf_of", "test_clock", "pending_setup_intent"}),
+        always_null=frozenset({"application", "on_behalf_of", "pending_setup_intent"}),
     )
 )
 SUBSCRIPTION_ITEM = register(
@@ -322,9 +344,9 @@ SCHEDULE = register(
     ObjectType(
         name="subscription_schedule",
         model=SubscriptionSchedule,
-        render_many=simple(render_schedule),
+        render_many=render_schedules,
         loader=_load_schedule,
-        expandable={"customer": "customer", "subscription": "subscription"},
-        always_null=frozenset({"application", "test_clock"}),
+        expandable={"customer": "customer", "subscription": "subscription", "test_clock": "test_helpers.test_clock"},
+        always_null=frozenset({"application"}),
     )
 )

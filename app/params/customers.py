@@ -57,6 +57,7 @@ class InvoiceSettingsParams(Params):
 
 
 class CustomerCreateParams(ExpandParams):
+    test_clock: Id | None = None
     business_name: Name150 | None = None
     individual_name: Name150 | None = None
     tax_exempt: TaxExempt | None = None

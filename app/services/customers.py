@@ -12,7 +12,7 @@ from app.params.customers import CustomerCreateParams, CustomerListParams, Custo
 from app.services import discounts as discount_service
 from app.services import locks
 from app.services import subscriptions as subscription_service
-from app.services.common import blank, dump, merge_metadata
+from app.services.common import blank, dump, merge_metadata, require_test_mode
 from app.store.models import Customer
 from app.store.repositories.base import Cursor, Page
 from app.store.uow import UnitOfWork
@@ -27,7 +27,15 @@ async def get(uow: UnitOfWork, ctx: Ctx, customer_id: str, *, param: str = "id")
 
 
 async def create(uow: UnitOfWork, ctx: Ctx, params: CustomerCreateParams) -> Customer:
-    """Create a customer and record `customer.created`."""
+    """Create a customer and record `customer.created`. On a test clock it lives at the clock's time."""
+    clock_id = None
+    if params.test_clock is not None:
+        require_test_mode(ctx, "Test clocks")
+        clock = await uow.test_clocks.get(ctx.scope, params.test_clock)
+        if clock is None or clock.deleted:
+            raise ResourceMissing("test_clock", params.test_clock, param="test_clock")
+        clock_id = clock.id
+        ctx.freeze(clock.frozen_time)
     customer = Customer(
         id=new_id("cus", 14),
         account_id=ctx.scope.account_id,
@@ -48,6 +56,7 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: CustomerCreateParams) -> Cus
         business_name=params.business_name,
         individual_name=params.individual_name,
         invoice_prefix=params.invoice_prefix,
+        test_clock_id=clock_id,
     )
     uow.customers.add(customer)
     attached_id = None

@@ -31,6 +31,7 @@ async def customer(uow: UnitOfWork, ctx: Ctx, customer_id: str, *, param: str = 
     found = await uow.customers.get_for_update(ctx.scope, customer_id)
     if found is None or found.deleted:
         raise ResourceMissing("customer", customer_id, param=param)
+    await _enter_clock(uow, ctx, found)
     return found
 
 
@@ -39,7 +40,17 @@ async def owner(uow: UnitOfWork, ctx: Ctx, customer_id: str) -> Customer:
     can still be voided or paid out of band)."""
     found = await uow.customers.get_for_update(ctx.scope, customer_id)
     assert found is not None, "customers are never hard-deleted"
+    await _enter_clock(uow, ctx, found)
     return found
+
+
+async def _enter_clock(uow: UnitOfWork, ctx: Ctx, found: Customer) -> None:
+    """A customer on a test clock lives at its frozen time: so does this use case from here on
+    (everything a customer owns changes under this lock, so every such change passes here)."""
+    if found.test_clock_id is not None:
+        clock = await uow.test_clocks.get(ctx.scope, found.test_clock_id)
+        if clock is not None:
+            ctx.freeze(clock.frozen_time)
 
 
 async def subscription(uow: UnitOfWork, ctx: Ctx, subscription_id: str, *, param: str = "id") -> Subscription:

@@ -68,11 +68,12 @@ async def advance(uow: UnitOfWork, ctx: Ctx, subscription_id: str, periods: int)
     for _ in range(periods):
         if sub.status in subscription_service.ENDED:
             break
-        await _renew(uow, ctx, sub)
+        await renew(uow, ctx, sub)
     return sub
 
 
-async def _renew(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> None:
+async def renew(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> None:
+    """One period end of a (locked) subscription: the trial ends or it renews, as due then."""
     items_by_sub, prices = await load_items(uow, ctx.scope, [sub])
     items = items_by_sub.get(sub.id, [])
     start = items[0].current_period_end

@@ -67,6 +67,8 @@ class Customer(ScopedRecord):
     discount_id: Mapped[str | None] = mapped_column(String(64))
     # Stored and shown on invoices; no tax is computed here (tax is out of scope, README).
     tax_exempt: Mapped[str] = mapped_column(String(16), default="none", server_default="none")
+    # The test clock the customer is attached to (test mode, set on create only).
+    test_clock_id: Mapped[str | None] = mapped_column(String(64))
     business_name: Mapped[str | None] = mapped_column(String(150))
     individual_name: Mapped[str | None] = mapped_column(String(150))
     # Set by the merchant (`invoice_prefix`); None: derived from the id, as Stripe derives one.
@@ -590,3 +592,18 @@ class CustomerBalanceTransaction(ScopedRecord):
     invoice_id: Mapped[str | None] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(48))
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+
+
+class TestClock(ScopedRecord):
+    """A test clock (test mode): the customers attached to it, and everything of theirs, live at
+    its frozen time, which moves only when it is advanced."""
+
+    __tablename__ = "test_clocks"
+    __test__ = False
+    __table_args__ = (Index("ix_test_clocks_scope_created", "account_id", "livemode", "created", "pk"),)
+
+    name: Mapped[str | None] = mapped_column(String(300))
+    frozen_time: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(32), default="ready")
+    deletes_after: Mapped[int] = mapped_column(BigInteger)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -21,6 +21,7 @@ from app.store.repositories.billing import (
     DiscountRepository,
     InvoiceItemRepository,
     PromotionCodeRepository,
+    TestClockRepository,
 )
 from app.store.repositories.configurations import ConfigurationRepository
 from app.store.repositories.counters import CounterRepository
@@ -80,6 +81,7 @@ class UnitOfWork:
         self.discounts = DiscountRepository(session)
         self.balance_transactions = BalanceTransactionRepository(session)
         self.searches = SearchRepository(session)
+        self.test_clocks = TestClockRepository(session)
         self.configurations = ConfigurationRepository(session)
         self.portal_sessions = PortalSessionRepository(session)
         self.portal_visits = PortalVisitRepository(session)

@@ -43,6 +43,7 @@ NAMES = (
     "BillingPortal.Configuration",
     "BillingPortal.Session",
     "WebhookEndpoint",
+    "TestHelpers.TestClock",
     "EventBase",
 )
 
@@ -86,9 +87,11 @@ async def samples(client: httpx.AsyncClient, clock: FixedClock) -> dict[str, lis
     endpoint = await f.post(
         client, "/v1/webhook_endpoints", url="https://hooks.example/x", **{"enabled_events[0]": "*"}
     )
+    test_clock = await f.post(client, "/v1/test_helpers/test_clocks", frozen_time=1_800_000_000)
+    clocked = await f.post(client, "/v1/customers", test_clock=test_clock["id"])
     events = (await client.get("/v1/events", params={"limit": 3})).json()["data"]
     return {
-        "Customer": [customer],
+        "Customer": [customer, clocked],
         "Product": [(await client.get(f"/v1/products/{shop.product}")).json()],
         "Price": [shop.monthly, shop.yearly],
         "PaymentMethod": [pm],
@@ -108,6 +111,10 @@ async def samples(client: httpx.AsyncClient, clock: FixedClock) -> dict[str, lis
         "BillingPortal.Configuration": [shop.configuration],
         "BillingPortal.Session": [session],
         "WebhookEndpoint": [endpoint],
+        "TestHelpers.TestClock": [
+            test_clock,
+            (await client.get(f"/v1/test_helpers/test_clocks/{test_clock['id']}")).json(),
+        ],
         "EventBase": events,
     }
 

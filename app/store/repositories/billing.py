@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, func, or_, select, update
 
 from app.scope import Scope
-from app.store.models import Coupon, CustomerBalanceTransaction, Discount, InvoiceItem, PromotionCode
+from app.store.models import Coupon, CustomerBalanceTransaction, Discount, InvoiceItem, PromotionCode, TestClock
 from app.store.repositories.base import Cursor, Page, ScopedRepository, created_filter
 
 
@@ -157,3 +157,12 @@ async def _redeem(
     )
     result = await repo.session.execute(stmt)
     return bool(getattr(result, "rowcount", 0))
+
+
+class TestClockRepository(ScopedRepository[TestClock]):
+    __test__ = False
+    model = TestClock
+    noun = "test_clock"
+
+    async def find(self, scope: Scope, cursor: Cursor) -> Page[TestClock]:
+        return await self.page(scope, cursor, TestClock.deleted.is_(False))

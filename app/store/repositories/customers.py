@@ -20,3 +20,13 @@ class CustomerRepository(ScopedRepository[Customer]):
         if email is not None:
             where.append(Customer.email == email)
         return await self.page(scope, cursor, *where)
+
+    async def on_clock(self, scope: Scope, clock_id: str) -> list[Customer]:
+        """The live customers attached to a test clock, locked (the clock moves them all)."""
+        stmt = (
+            self.scoped(scope)
+            .where(Customer.test_clock_id == clock_id, Customer.deleted.is_(False))
+            .order_by(Customer.pk)
+            .with_for_update()
+        )
+        return list((await self.session.execute(stmt)).scalars())

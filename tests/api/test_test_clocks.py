@@ -1,0 +1,103 @@
+"""Test clocks, as Stripe's API has them (https://docs.stripe.com/billing/testing/test-clocks):
+customers on a clock live at its frozen time; advancing runs renewals, trial ends and
+cancellations in time order, through the same code as real time; deleting a clock deletes its
+customers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from tests.factories import events, post, price
+
+
+def ts(year: int, month: int, day: int) -> int:
+    return int(datetime(year, month, day, tzinfo=UTC).timestamp())
+
+
+async def _clocked_subscriber(
+    client: httpx.AsyncClient, start: int, **sub: Any
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    clock = await post(client, "/v1/test_helpers/test_clocks", frozen_time=start, name="Jan 31")
+    customer = await post(
+        client,
+        "/v1/customers",
+        test_clock=clock["id"],
+        payment_method="pm_card_visa",
+        **{"invoice_settings[default_payment_method]": "pm_card_visa"},
+    )
+    plan = await price(client, amount=1000)
+    subscription = await post(
+        client, "/v1/subscriptions", customer=customer["id"], **{"items[0][price]": plan["id"]}, **sub
+    )
+    return clock, customer, subscription
+
+
+async def test_objects_on_a_clock_live_at_its_time_and_renew_as_it_moves(client: httpx.AsyncClient) -> None:
+    start = ts(2024, 1, 31)
+    clock, customer, sub = await _clocked_subscriber(client, start)
+    assert (customer["created"], customer["test_clock"]) == (start, clock["id"])
+    assert (sub["created"], sub["test_clock"], sub["billing_cycle_anchor"]) == (start, clock["id"], start)
+    invoice = (await client.get(f"/v1/invoices/{sub['latest_invoice']}")).json()
+    assert invoice["test_clock"] == clock["id"] and invoice["created"] == start
+    advanced = await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2024, 5, 1))
+    assert (advanced["status"], advanced["frozen_time"]) == ("ready", ts(2024, 5, 1))
+    renewed = (await client.get(f"/v1/subscriptions/{sub['id']}")).json()
+    item = renewed["items"]["data"][0]
+    # Anchored on the 31st: Feb 29 (leap year), Mar 31, Apr 30; the clock stands on May 1.
+    assert (item["current_period_start"], item["current_period_end"]) == (ts(2024, 4, 30), ts(2024, 5, 31))
+    invoices = (await client.get("/v1/invoices", params={"subscription": sub["id"], "limit": 10})).json()["data"]
+    assert sorted(i["created"] for i in invoices) == [start, ts(2024, 2, 29), ts(2024, 3, 31), ts(2024, 4, 30)]
+    assert all(i["status"] == "paid" for i in invoices)
+    kinds = [e["type"] for e in await events(client, "test_helpers.test_clock.ready")]
+    assert kinds == ["test_helpers.test_clock.ready"]
+    back = await client.post(f"/v1/test_helpers/test_clocks/{clock['id']}/advance", data={"frozen_time": start})
+    assert back.status_code == 400 and back.json()["error"]["param"] == "frozen_time"
+
+
+async def test_trials_end_with_a_warning_and_cancel_at_takes_effect(client: httpx.AsyncClient) -> None:
+    start = ts(2026, 1, 1)
+    clock, _customer, sub = await _clocked_subscriber(client, start, trial_period_days=14, cancel_at=ts(2026, 3, 10))
+    assert sub["status"] == "trialing"
+    await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 1, 13))
+    warned = await events(client, "customer.subscription.trial_will_end")
+    assert [e["created"] for e in warned] == [start + 11 * 86400]
+    await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 4, 1))
+    ended = (await client.get(f"/v1/subscriptions/{sub['id']}")).json()
+    assert (ended["status"], ended["ended_at"]) == ("canceled", ts(2026, 3, 10))
+    assert len(await events(client, "customer.subscription.trial_will_end")) == 1
+
+
+async def test_one_big_step_equals_many_small_ones(client: httpx.AsyncClient) -> None:
+    start = ts(2025, 3, 31)
+    big, _, big_sub = await _clocked_subscriber(client, start)
+    small, _, small_sub = await _clocked_subscriber(client, start)
+    await post(client, f"/v1/test_helpers/test_clocks/{big['id']}/advance", frozen_time=ts(2026, 1, 5))
+    for month in range(4, 13):
+        await post(client, f"/v1/test_helpers/test_clocks/{small['id']}/advance", frozen_time=ts(2025, month, 15))
+    await post(client, f"/v1/test_helpers/test_clocks/{small['id']}/advance", frozen_time=ts(2026, 1, 5))
+
+    async def history(sub_id: str) -> list[tuple[int, int]]:
+        data = (await client.get("/v1/invoices", params={"subscription": sub_id, "limit": 100})).json()["data"]
+        return sorted((i["created"], i["amount_paid"]) for i in data)
+
+    assert await history(big_sub["id"]) == await history(small_sub["id"])
+    assert len(await history(big_sub["id"])) == 10
+
+
+async def test_deleting_a_clock_deletes_its_customers(client: httpx.AsyncClient) -> None:
+    clock, customer, sub = await _clocked_subscriber(client, ts(2026, 1, 1))
+    listed = (await client.get("/v1/test_helpers/test_clocks")).json()["data"]
+    assert [c["id"] for c in listed] == [clock["id"]]
+    r = await client.delete(f"/v1/test_helpers/test_clocks/{clock['id']}")
+    assert r.json() == {"id": clock["id"], "object": "test_helpers.test_clock", "deleted": True}
+    assert (await client.get(f"/v1/customers/{customer['id']}")).json()["deleted"] is True
+    assert (await client.get(f"/v1/subscriptions/{sub['id']}")).json()["status"] == "canceled"
+    assert (await client.get(f"/v1/test_helpers/test_clocks/{clock['id']}")).status_code == 404
+
+
+async def test_test_clocks_are_test_mode_only(live_client: httpx.AsyncClient) -> None:
+    r = await live_client.post("/v1/test_helpers/test_clocks", data={"frozen_time": ts(2026, 1, 1)})
+    assert r.status_code == 400
