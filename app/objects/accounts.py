@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from app.domain import custom_domains
+from app.domain.revenue_recovery import RetryPolicy
 from app.objects.registry import ObjectType, register, simple
 from app.scope import Scope
 from app.store.models import Account
@@ -74,9 +75,16 @@ def render_account(a: Account) -> dict[str, Any]:
                 "custom_domain_verification": _verification(settings),
                 "paid_billing": a.billing_enabled,
             },
+            # Extension: retries after a failed renewal payment (Stripe's revenue recovery defaults).
+            "revenue_recovery": _recovery(settings),
         },
         "type": "standard",
     }
+
+
+def _recovery(settings: dict[str, Any]) -> dict[str, Any]:
+    policy = RetryPolicy.of(settings.get("revenue_recovery"))
+    return {"after_retries": policy.after.value, "attempts": policy.attempts, "window_days": policy.window_days}
 
 
 def _verification(settings: dict[str, Any]) -> dict[str, Any] | None:

@@ -149,7 +149,7 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
         },
         "livemode": inv.livemode,
         "metadata": dict(inv.metadata_ or {}),
-        "next_payment_attempt": None,
+        "next_payment_attempt": inv.next_payment_attempt if inv.status == "open" else None,
         "number": inv.number,
         "on_behalf_of": None,
         "parent": (

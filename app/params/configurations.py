@@ -189,9 +189,21 @@ class PortalSettingsParams(Params):
     custom_domain: Emptyable[Annotated[str, StringConstraints(max_length=253)]] | None = None
 
 
+class RevenueRecoveryParams(Params):
+    """Extension: the retries after a failed renewal payment, and what then (Stripe's Dashboard
+    setting "Revenue recovery"; its defaults: 8 tries within 2 weeks, then cancel)."""
+
+    attempts: Int | None = Field(None, ge=1, le=8)
+    window_days: Int | None = Field(None, ge=1, le=60)
+    after_retries: Literal["cancel", "unpaid", "past_due"] | None = None
+
+
 class AccountSettingsParams(Params):
     branding: BrandingParams | None = None
     portal: PortalSettingsParams | None = None
+    revenue_recovery: RevenueRecoveryParams | None = Field(
+        None, description="Extension: retries after a failed renewal payment, and the end after them."
+    )
 
 
 class AccountBusinessProfileParams(Params):

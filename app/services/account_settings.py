@@ -121,6 +121,11 @@ async def update(uow: UnitOfWork, ctx: Ctx, params: AccountUpdateParams) -> Acco
             if checked != portal.get("custom_domain"):
                 portal = set_custom_domain(portal, checked, verified=False)
         settings["portal"] = portal
+    if params.settings is not None and params.settings.revenue_recovery is not None:
+        recovery = dict(settings.get("revenue_recovery") or {})
+        for key in params.settings.revenue_recovery.sent():
+            recovery[key] = getattr(params.settings.revenue_recovery, key)
+        settings["revenue_recovery"] = recovery
     if params.business_profile is not None:
         profile = dict(settings.get("business_profile") or {})
         for key in params.business_profile.sent():

@@ -10,6 +10,7 @@ from typing import Any
 from app.context import Ctx
 from app.domain.lines import Line
 from app.domain.periods import Period
+from app.domain.revenue_recovery import RetryPolicy, next_attempt
 from app.domain.test_payment_methods import CARDS_BY_TOKEN
 from app.errors import InvalidRequest, ResourceMissing, StripeError
 from app.events import outbox
@@ -316,6 +317,7 @@ async def _mark_paid(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, *, charged: bo
     if charged:
         invoice.attempt_count += 1
     invoice.status = "paid"
+    invoice.next_payment_attempt = None
     invoice.amount_paid = amount_due(invoice)
     invoice.status_transitions = {**(invoice.status_transitions or {}), "paid_at": ctx.now()}
     body = await _render(uow, ctx, invoice)
@@ -502,6 +504,29 @@ async def collect(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, sub: Subscription
     if charges(await payment_method_for(uow, ctx, invoice)):
         await _mark_paid(uow, ctx, invoice, charged=True)
         return True
+    await schedule_retry(uow, ctx, invoice)
+    await _payment_failed(uow, ctx, invoice)
+    return False
+
+
+async def schedule_retry(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
+    """After a failed automatic charge: when the account's retry policy tries again (the
+    `invoice.payment_failed` that follows carries it as next_payment_attempt)."""
+    account = await uow.accounts.get(ctx.scope.account_id)
+    policy = RetryPolicy.of(((account.settings if account else None) or {}).get("revenue_recovery"))
+    if invoice.first_failed_at is None:
+        invoice.first_failed_at = ctx.now()
+    invoice.next_payment_attempt = next_attempt(policy, invoice.first_failed_at, invoice.attempt_count + 1)
+
+
+async def retry(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> bool:
+    """A due retry of an open subscription invoice: paid, or failed once more (True when paid)."""
+    invoice.next_payment_attempt = None
+    if charges(await payment_method_for(uow, ctx, invoice)):
+        await _mark_paid(uow, ctx, invoice, charged=True)
+        await _settle_subscription(uow, ctx, invoice)
+        return True
+    await schedule_retry(uow, ctx, invoice)
     await _payment_failed(uow, ctx, invoice)
     return False
 

@@ -1,7 +1,7 @@
 """Test clocks (https://docs.stripe.com/billing/testing/test-clocks): the customers attached to a
 clock, and everything of theirs, live at its frozen time; advancing it runs everything that falls
 due on the way, in time order, through the same code real time runs (renewals, trial ends,
-cancellations, resumed collection).
+cancellations, resumed collection, and the retries of a failed renewal payment).
 
 Better than Stripe: one advance may cross any number of periods and is done when the call
 returns (`status` is `ready` in the answer; `advancing` is never seen from outside), and a clock
@@ -19,7 +19,7 @@ from app.ids import new_id
 from app.objects.test_clocks import render_test_clock
 from app.params.test_clocks import TestClockAdvanceParams, TestClockCreateParams, TestClockListParams
 from app.services import customers as customer_service
-from app.services import locks, test_helpers
+from app.services import dunning, locks, test_helpers
 from app.services import subscriptions as subscription_service
 from app.services.common import require_test_mode
 from app.services.subscription_events import render as render_subscription
@@ -144,6 +144,10 @@ async def _next_due(
                 warning = sub.trial_end - TRIAL_WARNING
                 if after < warning <= until:
                     candidates.append((warning, "trial_will_end"))
+            if sub.latest_invoice is not None and sub.status in ("past_due", "active"):
+                latest = await uow.invoices.get(ctx.scope, sub.latest_invoice)
+                if latest is not None and latest.status == "open" and latest.next_payment_attempt is not None:
+                    candidates.append((latest.next_payment_attempt, "retry"))
             for at, kind in candidates:
                 if after <= at <= until and (best is None or at < best[0]):
                     best = (at, sub, kind)
@@ -154,6 +158,10 @@ async def _run(uow: UnitOfWork, ctx: Ctx, sub: Subscription, kind: str) -> None:
     locked = await locks.subscription(uow, ctx, sub.id)
     if kind == "cancel":
         await subscription_service.end_now(uow, ctx, locked, reason="cancellation_requested")
+    elif kind == "retry":
+        assert locked.latest_invoice is not None
+        invoice = await locks.invoice(uow, ctx, locked.latest_invoice)
+        await dunning.retry(uow, ctx, locked, invoice)
     elif kind == "trial_will_end":
         outbox.record(uow, ctx, "customer.subscription.trial_will_end", await render_subscription(uow, ctx, locked))
     else:

@@ -282,6 +282,10 @@ class Invoice(ScopedRecord):
     # The customer's balance when the invoice was finalized, and after (None on a draft).
     starting_balance: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     ending_balance: Mapped[int | None] = mapped_column(BigInteger)
+    # A failed automatic charge of a subscription invoice: when the next retry is due, and when the
+    # first try failed (the retry window counts from it).
+    next_payment_attempt: Mapped[int | None] = mapped_column(BigInteger)
+    first_failed_at: Mapped[int | None] = mapped_column(BigInteger)
     # footer, statement_descriptor, custom_fields: shown on the invoice and its PDF.
     details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     # A deleted draft (Stripe deletes only drafts): gone from lists, a stub when retrieved.

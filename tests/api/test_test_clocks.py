@@ -101,3 +101,49 @@ async def test_deleting_a_clock_deletes_its_customers(client: httpx.AsyncClient)
 async def test_test_clocks_are_test_mode_only(live_client: httpx.AsyncClient) -> None:
     r = await live_client.post("/v1/test_helpers/test_clocks", data={"frozen_time": ts(2026, 1, 1)})
     assert r.status_code == 400
+
+
+async def _failing_subscriber(client: httpx.AsyncClient, start: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    clock, customer, sub = await _clocked_subscriber(client, start)
+    card = await post(
+        client,
+        "/v1/payment_methods",
+        type="card",
+        **{"card[number]": "4000000000000002", "card[exp_month]": 12, "card[exp_year]": 2040},
+    )
+    await post(client, f"/v1/payment_methods/{card['id']}/attach", customer=customer["id"])
+    await post(client, f"/v1/subscriptions/{sub['id']}", default_payment_method=card["id"])
+    return clock, sub
+
+
+async def test_a_failed_renewal_is_retried_then_the_subscription_is_canceled(client: httpx.AsyncClient) -> None:
+    """Stripe's default revenue recovery: 8 tries within 2 weeks, then cancel."""
+    start = ts(2026, 1, 1)
+    clock, sub = await _failing_subscriber(client, start)
+    await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 2, 2))
+    past_due = (await client.get(f"/v1/subscriptions/{sub['id']}")).json()
+    assert past_due["status"] == "past_due"
+    invoice = (await client.get(f"/v1/invoices/{past_due['latest_invoice']}")).json()
+    assert invoice["status"] == "open" and invoice["next_payment_attempt"] == ts(2026, 2, 3)
+    await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 2, 20))
+    ended = (await client.get(f"/v1/subscriptions/{sub['id']}")).json()
+    assert (ended["status"], ended["ended_at"], ended["cancellation_details"]["reason"]) == (
+        "canceled",
+        ts(2026, 2, 15),
+        "payment_failed",
+    )
+    failures = [e for e in await events(client, "invoice.payment_failed") if e["data"]["object"]["id"] == invoice["id"]]
+    assert len(failures) == 8
+    assert (await client.get(f"/v1/invoices/{invoice['id']}")).json()["attempt_count"] == 8
+
+
+async def test_after_retries_the_account_can_mark_unpaid(client: httpx.AsyncClient) -> None:
+    account = await post(
+        client,
+        "/v1/account",
+        **{"settings[revenue_recovery][after_retries]": "unpaid", "settings[revenue_recovery][attempts]": 2},
+    )
+    assert account["settings"]["revenue_recovery"] == {"after_retries": "unpaid", "attempts": 2, "window_days": 14}
+    clock, sub = await _failing_subscriber(client, ts(2026, 1, 1))
+    await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 2, 20))
+    assert (await client.get(f"/v1/subscriptions/{sub['id']}")).json()["status"] == "unpaid"
