@@ -179,3 +179,17 @@ def test_promotion_code_restrictions(sdk: stripe.StripeClient) -> None:
     assert small.value.code == "promotion_code_minimum_amount"
     expired = sdk.v1.promotion_codes.update(big_spenders.id, {"active": False})
     assert expired.active is False
+
+
+def test_billing_cycle_anchor_now_restarts_the_period_and_invoices(sdk: stripe.StripeClient) -> None:
+    """`billing_cycle_anchor=now` starts a new period at once and invoices it, less the unused time."""
+    basic, pro, _ = _plans(sdk)
+    sub = _subscriber(sdk, basic.id)
+    change: Any = {"items": [{"id": sub["items"].data[0].id, "price": pro.id}], "billing_cycle_anchor": "now"}
+    changed = sdk.v1.subscriptions.update(sub.id, change)
+    assert changed.billing_cycle_anchor >= sub.billing_cycle_anchor
+    assert changed["items"].data[0].current_period_start == changed.billing_cycle_anchor
+    invoice = sdk.v1.invoices.retrieve(str(changed.latest_invoice))
+    assert invoice.billing_reason == "subscription_update" and invoice.status == "paid"
+    credit = [line.amount for line in invoice.lines.data if line.amount < 0]
+    assert len(credit) == 1 and invoice.amount_due == 2000 + credit[0]
