@@ -28,7 +28,7 @@ from app.params.invoices import (
 )
 from app.services import discounts as discount_service
 from app.services import invoice_lines, locks
-from app.services.common import blank, merge_metadata
+from app.services.common import blank, merge_metadata, page_in_order
 from app.services.pricing import price_amount, products_of
 from app.services.subscription_events import change
 from app.store.models import Invoice, PaymentMethod, Subscription
@@ -130,7 +130,7 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: InvoiceCreateParams) -> Invo
     footer = params.footer if params.footer is not None else (customer.invoice_settings or {}).get("footer")
     invoice.details = _details({"footer": footer}, params)
     if params.pending_invoice_items_behavior == "include":
-        pending = await uow.invoice_items.pending_for_update(ctx.scope, customer.id, subscription_id)
+        pending = await uow.invoice_items.pending(ctx.scope, customer.id, subscription_id, lock=True)
         invoice.lines = invoice_lines.take_items(invoice, pending)
     if params.discounts is not None:
         invoice.discounts = await discount_service.redeem_all(
@@ -461,7 +461,7 @@ async def for_subscription(
     )
     stored = [invoice_lines.record(invoice, line, subscription_id=sub.id) for line in lines]
     if take_pending:
-        pending = await uow.invoice_items.pending_for_update(ctx.scope, sub.customer_id, sub.id)
+        pending = await uow.invoice_items.pending(ctx.scope, sub.customer_id, sub.id, lock=True)
         stored += invoice_lines.take_items(invoice, pending)
     invoice.lines = stored
     customer = await uow.customers.get(ctx.scope, sub.customer_id)
@@ -540,21 +540,10 @@ async def lines_page(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: Invoice
     """`GET /v1/invoices/{id}/lines`: the invoice's lines in order, paged by line id."""
     invoice = await get(uow, ctx, invoice_id)
     lines = [line_body(invoice, line) for line in invoice.lines or []]
-    ids = [line["id"] for line in lines]
-    start, end = 0, len(lines)
-    if params.starting_after is not None:
-        if params.starting_after not in ids:
-            raise ResourceMissing("line_item", params.starting_after, param="starting_after")
-        start = ids.index(params.starting_after) + 1
-    if params.ending_before is not None:
-        if params.ending_before not in ids:
-            raise ResourceMissing("line_item", params.ending_before, param="ending_before")
-        end = ids.index(params.ending_before)
-        start = max(start, end - params.limit)
-    page = lines[start : min(end, start + params.limit)]
+    page, more = page_in_order(lines, [line["id"] for line in lines], params, "line_item")
     return {
         "object": "list",
         "data": page,
-        "has_more": start + len(page) < end if params.ending_before is None else start > 0,
+        "has_more": more,
         "url": f"/v1/invoices/{invoice.id}/lines",
     }

@@ -16,6 +16,7 @@ from app.params.subscription_items import (
 )
 from app.params.subscriptions import SubscriptionUpdateParams
 from app.services import subscriptions as subscription_service
+from app.services.common import page_in_order
 from app.store.models import SubscriptionItem
 from app.store.repositories.base import Page
 from app.store.uow import UnitOfWork
@@ -86,14 +87,5 @@ async def delete(uow: UnitOfWork, ctx: Ctx, item_id: str, params: SubscriptionIt
 async def list_(uow: UnitOfWork, ctx: Ctx, params: SubscriptionItemListParams) -> Page[SubscriptionItem]:
     sub = await subscription_service.get(uow, ctx, params.subscription, param="subscription")
     items = (await uow.subscription_items.for_subscriptions(ctx.scope, [sub.id])).get(sub.id, [])
-    ids = [i.id for i in items]
-    start = ids.index(params.starting_after) + 1 if params.starting_after in ids else 0
-    if params.starting_after is not None and params.starting_after not in ids:
-        raise ResourceMissing("subscription_item", params.starting_after, param="starting_after")
-    end = ids.index(params.ending_before) if params.ending_before in ids else len(items)
-    if params.ending_before is not None and params.ending_before not in ids:
-        raise ResourceMissing("subscription_item", params.ending_before, param="ending_before")
-    if params.ending_before is not None:
-        start = max(start, end - params.limit)
-    page = items[start : min(end, start + params.limit)]
-    return Page(page, start + len(page) < end if params.ending_before is None else start > 0)
+    page, more = page_in_order(items, [i.id for i in items], params, "subscription_item")
+    return Page(page, more)

@@ -41,27 +41,21 @@ class InvoiceItemRepository(ScopedRepository[InvoiceItem]):
         stmt = self.scoped(scope).where(InvoiceItem.invoice_id == invoice_id).with_for_update()
         return list((await self.session.execute(stmt)).scalars())
 
-    async def pending(self, scope: Scope, customer_id: str, subscription_id: str | None) -> list[InvoiceItem]:
+    async def pending(
+        self, scope: Scope, customer_id: str, subscription_id: str | None, *, lock: bool = False
+    ) -> list[InvoiceItem]:
         """A customer's items no invoice has taken yet, oldest first; with a subscription, only its
         own (a subscription's invoice takes its prorations, not the customer's one-off items);
         without, all of them (a one-off invoice takes everything pending, a canceled
-        subscription's last credits included)."""
+        subscription's last credits included). `lock`: for the invoice about to take them."""
         stmt = self.scoped(scope).where(
             InvoiceItem.customer_id == customer_id, InvoiceItem.invoice_id.is_(None), InvoiceItem.deleted.is_(False)
         )
         if subscription_id is not None:
             stmt = stmt.where(InvoiceItem.subscription_id == subscription_id)
-        return list((await self.session.execute(stmt.order_by(InvoiceItem.pk))).scalars())
-
-    async def pending_for_update(
-        self, scope: Scope, customer_id: str, subscription_id: str | None
-    ) -> list[InvoiceItem]:
-        stmt = self.scoped(scope).where(
-            InvoiceItem.customer_id == customer_id, InvoiceItem.invoice_id.is_(None), InvoiceItem.deleted.is_(False)
-        )
-        if subscription_id is not None:
-            stmt = stmt.where(InvoiceItem.subscription_id == subscription_id)
-        stmt = stmt.order_by(InvoiceItem.pk).with_for_update().execution_options(populate_existing=True)
+        stmt = stmt.order_by(InvoiceItem.pk)
+        if lock:
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return list((await self.session.execute(stmt)).scalars())
 
 
