@@ -550,6 +550,16 @@ class PromotionCode(ScopedRecord):
     __table_args__ = (
         Index("ix_promotion_codes_scope_created", "account_id", "livemode", "created", "pk"),
         Index("ix_promotion_codes_scope_code", "account_id", "livemode", "code"),
+        # One active code of a name per account and mode, even when two are made at once.
+        Index(
+            "uq_promotion_codes_scope_active_code",
+            "account_id",
+            "livemode",
+            "code",
+            unique=True,
+            postgresql_where=text("active"),
+            sqlite_where=text("active"),
+        ),
     )
 
     code: Mapped[str] = mapped_column(String(500))

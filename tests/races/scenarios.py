@@ -404,7 +404,23 @@ async def concurrent_plan_changes(env: Env) -> list[str]:
         return problems
 
 
+async def same_promotion_code(env: Env) -> list[str]:
+    """N promotion codes of one name created at once: exactly one is active, the rest refused."""
+    async with merchant(env) as (client, _):
+        await f.post(client, "/v1/coupons", id="SAME", percent_off="5", duration="once")
+        data = {"promotion[type]": "coupon", "promotion[coupon]": "SAME", "code": "WELCOME"}
+        responses = await gather(*(client.post("/v1/promotion_codes", data=data) for _ in range(N)))
+        problems = no_server_errors(responses)
+        won = [r for r in responses if r.status_code == 200]
+        if len(won) != 1:
+            problems.append(f"{len(won)} active promotion codes named WELCOME")
+        if any(r.status_code not in (200, 400, 409) for r in responses):
+            problems.append(f"answers: {sorted({r.status_code for r in responses})}")
+        return problems
+
+
 RACES: dict[str, Callable[[Env], Awaitable[list[str]]]] = {
+    "same_promotion_code": same_promotion_code,
     "last_redemption": last_redemption,
     "concurrent_plan_changes": concurrent_plan_changes,
     "pay_and_void": pay_and_void,
