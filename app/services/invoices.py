@@ -51,8 +51,11 @@ class PaymentDeclined(CardDeclined):
     keeps_changes = True
 
 
-async def _render(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> dict[str, Any]:
+async def render(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> dict[str, Any]:
     return (await render_invoices(uow, ctx.scope, [invoice]))[0]
+
+
+_render = render
 
 
 async def get(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:

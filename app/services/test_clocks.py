@@ -1,7 +1,8 @@
 """Test clocks (https://docs.stripe.com/billing/testing/test-clocks): the customers attached to a
 clock, and everything of theirs, live at its frozen time; advancing it runs everything that falls
 due on the way, in time order, through the same code real time runs (renewals, trial ends,
-cancellations, resumed collection, and the retries of a failed renewal payment).
+cancellations, resumed collection, the retries of a failed renewal payment, `incomplete`
+subscriptions expiring after 23 hours, and `invoice.overdue` when a sent invoice's due date passes).
 
 Better than Stripe: one advance may cross any number of periods and is done when the call
 returns (`status` is `ready` in the answer; `advancing` is never seen from outside), and a clock
@@ -11,6 +12,7 @@ takes any number of customers.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from app.context import Ctx
 from app.errors import InvalidRequest, ResourceMissing
@@ -20,6 +22,7 @@ from app.objects.test_clocks import render_test_clock
 from app.params.test_clocks import TestClockAdvanceParams, TestClockCreateParams, TestClockListParams
 from app.services import customers as customer_service
 from app.services import dunning, locks, test_helpers
+from app.services import invoices as invoice_service
 from app.services import subscriptions as subscription_service
 from app.services.common import require_test_mode
 from app.services.subscription_events import render as render_subscription
@@ -105,14 +108,13 @@ async def advance(uow: UnitOfWork, ctx: Ctx, clock_id: str, params: TestClockAdv
     )
     customers = await uow.customers.on_clock(ctx.scope, clock.id)
     for _ in range(MAX_STEPS):
-        step = await _next_due(uow, ctx, [c.id for c in customers], clock.frozen_time, target)
-        if step is None:
+        due = await _next_due(uow, ctx, [c.id for c in customers], clock.frozen_time, target)
+        if due is None:
             break
-        at, sub, kind = step
         # The clock stands at each step while it runs, so everything the step does is dated then.
-        clock.frozen_time = at
-        ctx.freeze(at)
-        await _run(uow, ctx, sub, kind)
+        clock.frozen_time = due.at
+        ctx.freeze(due.at)
+        await _run(uow, ctx, due)
     else:
         clock.status = "internal_failure"
         raise InvalidRequest("The advance did not settle; the clock is left where it stopped.", param="frozen_time")
@@ -123,46 +125,74 @@ async def advance(uow: UnitOfWork, ctx: Ctx, clock_id: str, params: TestClockAdv
     return clock
 
 
-async def _next_due(
-    uow: UnitOfWork, ctx: Ctx, customer_ids: Iterable[str], after: int, until: int
-) -> tuple[int, Subscription, str] | None:
-    """The earliest thing due in (after, until] among the clock's subscriptions."""
-    best: tuple[int, Subscription, str] | None = None
+@dataclass(frozen=True)
+class Due:
+    at: int
+    kind: str
+    subscription_id: str | None = None
+    invoice_id: str | None = None
+
+
+# An `incomplete` subscription whose first payment never succeeds expires after 23 hours.
+INCOMPLETE_LIFETIME = 23 * 3600
+
+
+async def _next_due(uow: UnitOfWork, ctx: Ctx, customer_ids: Iterable[str], after: int, until: int) -> Due | None:
+    """The earliest thing due in (after, until] for the clock's customers."""
+    found: list[Due] = []
     for customer_id in customer_ids:
         for sub in await uow.subscriptions.for_customer(ctx.scope, customer_id):
-            if sub.status in subscription_service.ENDED or sub.status in ("incomplete", "paused"):
-                continue
-            items = (await uow.subscription_items.for_subscriptions(ctx.scope, [sub.id])).get(sub.id, [])
-            if not items:
-                continue
-            period_end = items[0].current_period_end
-            candidates = [(period_end, "renew")]
-            if sub.cancel_at is not None and sub.cancel_at < period_end:
-                candidates.append((sub.cancel_at, "cancel"))
-            if sub.status == "trialing" and sub.trial_end is not None:
-                # Strictly after the clock's time: once sent, the clock stands at it, so never twice.
-                warning = sub.trial_end - TRIAL_WARNING
-                if after < warning <= until:
-                    candidates.append((warning, "trial_will_end"))
-            if sub.latest_invoice is not None and sub.status in ("past_due", "active"):
-                latest = await uow.invoices.get(ctx.scope, sub.latest_invoice)
-                if latest is not None and latest.status == "open" and latest.next_payment_attempt is not None:
-                    candidates.append((latest.next_payment_attempt, "retry"))
-            for at, kind in candidates:
-                if after <= at <= until and (best is None or at < best[0]):
-                    best = (at, sub, kind)
-    return best
+            found += await _due_for(uow, ctx, sub, after)
+        open_invoices = await uow.invoices.find(ctx.scope, Cursor(limit=100), customer=customer_id, status="open")
+        for invoice in open_invoices.data:
+            # Strictly after the clock's time, so an overdue invoice is announced once.
+            if invoice.due_date is not None and after < invoice.due_date:
+                found.append(Due(invoice.due_date, "overdue", invoice_id=invoice.id))
+    due = [d for d in found if after <= d.at <= until]
+    return min(due, key=lambda d: d.at) if due else None
 
 
-async def _run(uow: UnitOfWork, ctx: Ctx, sub: Subscription, kind: str) -> None:
-    locked = await locks.subscription(uow, ctx, sub.id)
-    if kind == "cancel":
+async def _due_for(uow: UnitOfWork, ctx: Ctx, sub: Subscription, after: int) -> list[Due]:
+    if sub.status == "incomplete":
+        return [Due(sub.created + INCOMPLETE_LIFETIME, "expire", sub.id)]
+    if sub.status in subscription_service.ENDED or sub.status == "paused":
+        return []
+    items = (await uow.subscription_items.for_subscriptions(ctx.scope, [sub.id])).get(sub.id, [])
+    if not items:
+        return []
+    period_end = items[0].current_period_end
+    due = [Due(period_end, "renew", sub.id)]
+    if sub.cancel_at is not None and sub.cancel_at < period_end:
+        due.append(Due(sub.cancel_at, "cancel", sub.id))
+    if sub.status == "trialing" and sub.trial_end is not None:
+        # Strictly after the clock's time: once sent, the clock stands at it, so never twice.
+        warning = sub.trial_end - TRIAL_WARNING
+        if after < warning:
+            due.append(Due(warning, "trial_will_end", sub.id))
+    if sub.latest_invoice is not None and sub.status in ("past_due", "active"):
+        latest = await uow.invoices.get(ctx.scope, sub.latest_invoice)
+        if latest is not None and latest.status == "open" and latest.next_payment_attempt is not None:
+            due.append(Due(latest.next_payment_attempt, "retry", sub.id))
+    return due
+
+
+async def _run(uow: UnitOfWork, ctx: Ctx, due: Due) -> None:
+    if due.kind == "overdue":
+        assert due.invoice_id is not None
+        invoice = await locks.invoice(uow, ctx, due.invoice_id)
+        outbox.record(uow, ctx, "invoice.overdue", await invoice_service.render(uow, ctx, invoice))
+        return
+    assert due.subscription_id is not None
+    locked = await locks.subscription(uow, ctx, due.subscription_id)
+    if due.kind == "expire":
+        await test_helpers.expire_incomplete(uow, ctx, locked)
+    elif due.kind == "cancel":
         await subscription_service.end_now(uow, ctx, locked, reason="cancellation_requested")
-    elif kind == "retry":
+    elif due.kind == "retry":
         assert locked.latest_invoice is not None
         invoice = await locks.invoice(uow, ctx, locked.latest_invoice)
         await dunning.retry(uow, ctx, locked, invoice)
-    elif kind == "trial_will_end":
+    elif due.kind == "trial_will_end":
         outbox.record(uow, ctx, "customer.subscription.trial_will_end", await render_subscription(uow, ctx, locked))
     else:
         await test_helpers.renew(uow, ctx, locked)

@@ -72,6 +72,20 @@ async def advance(uow: UnitOfWork, ctx: Ctx, subscription_id: str, periods: int)
     return sub
 
 
+async def expire_incomplete(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> None:
+    """An `incomplete` subscription whose first payment never came: `incomplete_expired`, and its
+    open first invoice voided (as Stripe does after 23 hours)."""
+    if sub.latest_invoice is not None:
+        invoice = await uow.invoices.get_for_update(ctx.scope, sub.latest_invoice)
+        if invoice is not None and invoice.status == "open":
+            await invoice_service.void(uow, ctx, invoice.id)
+
+    def apply(s: Subscription) -> None:
+        s.status, s.ended_at = "incomplete_expired", ctx.now()
+
+    await change(uow, ctx, sub, apply)
+
+
 async def renew(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> None:
     """One period end of a (locked) subscription: the trial ends or it renews, as due then."""
     items_by_sub, prices = await load_items(uow, ctx.scope, [sub])

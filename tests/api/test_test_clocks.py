@@ -147,3 +147,27 @@ async def test_after_retries_the_account_can_mark_unpaid(client: httpx.AsyncClie
     clock, sub = await _failing_subscriber(client, ts(2026, 1, 1))
     await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 2, 20))
     assert (await client.get(f"/v1/subscriptions/{sub['id']}")).json()["status"] == "unpaid"
+
+
+async def test_incomplete_expires_after_23_hours_and_sent_invoices_go_overdue(client: httpx.AsyncClient) -> None:
+    start = ts(2026, 5, 1)
+    clock, customer, sub = await _clocked_subscriber(client, start, payment_behavior="default_incomplete")
+    assert sub["status"] == "incomplete"
+    sent = await post(
+        client,
+        "/v1/invoices",
+        customer=customer["id"],
+        currency="usd",
+        collection_method="send_invoice",
+        days_until_due=7,
+    )
+    await post(client, f"/v1/invoices/{sent['id']}/add_lines", **{"lines[0][amount]": 900})
+    await post(client, f"/v1/invoices/{sent['id']}/finalize")
+    await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=start + 22 * 3600)
+    assert (await client.get(f"/v1/subscriptions/{sub['id']}")).json()["status"] == "incomplete"
+    await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 5, 10))
+    expired = (await client.get(f"/v1/subscriptions/{sub['id']}")).json()
+    assert (expired["status"], expired["ended_at"]) == ("incomplete_expired", start + 23 * 3600)
+    assert (await client.get(f"/v1/invoices/{sub['latest_invoice']}")).json()["status"] == "void"
+    overdue = await events(client, "invoice.overdue")
+    assert [(e["data"]["object"]["id"], e["created"]) for e in overdue] == [(sent["id"], start + 7 * 86400)]
