@@ -2,9 +2,11 @@
 
 The rule (README, "Concurrency"): every use case that reads to decide and then writes loads the
 rows it decides on through these functions, or writes conditionally (counters, throttle keys,
-the delivery queue). The order is always account, customer, subscription schedule, subscription,
-invoice, payment method: a use case that needs several takes them in that order, so two use cases
-can wait for each other but never in a circle (no deadlock).
+the delivery queue). The order is always account, test clock, customer, subscription schedule,
+subscription, invoice, invoice item, payment method: a use case that needs several takes them in
+that order, so two use cases can wait for each other but never in a circle (no deadlock). (A test
+clock is locked only by its own advance and delete, which then lock its customers; other use cases
+read a clock without locking it.)
 
 Everything a customer owns (subscriptions, their items and schedules, invoices, attached payment
 methods, the default payment method) changes only under that customer's lock, so one customer's
