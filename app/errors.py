@@ -30,6 +30,20 @@ class StripeError(Exception):
         return f"{type(self).__name__}(status={self.status}, code={self.code!r}, param={self.param!r})"
 
 
+class CardError(StripeError):
+    """402 card_error: a card was declined; `decline_code` says why (Stripe's list)."""
+
+    status = 402
+    type = "card_error"
+    code = "card_declined"
+
+    def __init__(
+        self, message: str, *, code: str | None = None, param: str | None = None, decline_code: str | None = None
+    ) -> None:
+        super().__init__(message, code=code, param=param)
+        self.decline_code = decline_code
+
+
 class InvalidRequest(StripeError):
     """400: the request is malformed or breaks a rule."""
 

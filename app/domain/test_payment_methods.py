@@ -17,7 +17,16 @@ class TestCard:
     brand: str
     funding: str = "credit"
     country: str = "US"
-    declines: bool = False
+    # Stripe's decline test cards: why a charge is declined (`decline_code`, and the error's code).
+    decline_code: str | None = None
+    error_code: str = "card_declined"
+    # Most decline cards are refused when attached too; 4000000000000341 attaches, then every
+    # charge fails (https://docs.stripe.com/testing#declined-payments).
+    attaches: bool = False
+
+    @property
+    def declines(self) -> bool:
+        return self.decline_code is not None
 
 
 CARDS_BY_TOKEN: dict[str, TestCard] = {
@@ -32,12 +41,31 @@ CARDS_BY_TOKEN: dict[str, TestCard] = {
     "pm_card_unionpay": TestCard("6200000000000005", "unionpay", country="CN"),
     "pm_card_se": TestCard("4000007520000008", "visa", country="SE"),
     "pm_card_gb": TestCard("4000008260000000", "visa", country="GB"),
-    "pm_card_chargeDeclined": TestCard("4000000000000002", "visa", declines=True),
+    "pm_card_chargeDeclined": TestCard("4000000000000002", "visa", decline_code="generic_decline"),
+    "pm_card_chargeCustomerFail": TestCard("4000000000000341", "visa", decline_code="generic_decline", attaches=True),
+    "pm_card_chargeDeclinedInsufficientFunds": TestCard("4000000000009995", "visa", decline_code="insufficient_funds"),
+    "pm_card_chargeDeclinedLostCard": TestCard("4000000000009987", "visa", decline_code="lost_card"),
+    "pm_card_chargeDeclinedStolenCard": TestCard("4000000000009979", "visa", decline_code="stolen_card"),
+    "pm_card_chargeDeclinedExpiredCard": TestCard(
+        "4000000000000069", "visa", decline_code="expired_card", error_code="expired_card"
+    ),
+    "pm_card_chargeDeclinedIncorrectCvc": TestCard(
+        "4000000000000127", "visa", decline_code="incorrect_cvc", error_code="incorrect_cvc"
+    ),
+    "pm_card_chargeDeclinedProcessingError": TestCard(
+        "4000000000000119", "visa", decline_code="processing_error", error_code="processing_error"
+    ),
+    "pm_card_chargeDeclinedFraudulent": TestCard("4100000000000019", "visa", decline_code="fraudulent"),
+    "pm_card_chargeDeclinedVelocityLimitExceeded": TestCard(
+        "4000000000006975", "visa", decline_code="card_velocity_exceeded"
+    ),
 }
 # The older tok_ tokens name the same cards.
 CARDS_BY_TOKEN.update({"tok_" + k.removeprefix("pm_card_"): v for k, v in list(CARDS_BY_TOKEN.items())})
 
 _BY_NUMBER = {card.number: card for card in CARDS_BY_TOKEN.values()}
+# Stored methods keep only last4: how a declining test card is known again.
+DECLINING_BY_LAST4 = {card.number[-4:]: card for card in CARDS_BY_TOKEN.values() if card.declines}
 
 _BRAND_PREFIXES = (
     ("34", "amex"),

@@ -11,8 +11,8 @@ from app.context import Ctx
 from app.domain.lines import Line
 from app.domain.periods import Period
 from app.domain.revenue_recovery import RetryPolicy, next_attempt
-from app.domain.test_payment_methods import CARDS_BY_TOKEN
-from app.errors import InvalidRequest, ResourceMissing, StripeError
+from app.domain.test_payment_methods import DECLINING_BY_LAST4, TestCard
+from app.errors import CardError, InvalidRequest, ResourceMissing
 from app.events import outbox
 from app.ids import new_id
 from app.objects.customers import invoice_prefix
@@ -35,13 +35,9 @@ from app.store.models import Invoice, PaymentMethod, Subscription
 from app.store.repositories.base import Cursor, Page
 from app.store.uow import UnitOfWork
 
-_DECLINING_LAST4 = {card.number[-4:] for card in CARDS_BY_TOKEN.values() if card.declines}
 
-
-class CardDeclined(StripeError):
-    status = 402
-    type = "card_error"
-    code = "card_declined"
+class CardDeclined(CardError):
+    pass
 
 
 class PaymentDeclined(CardDeclined):
@@ -328,11 +324,16 @@ async def _mark_paid(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, *, charged: bo
     outbox.record(uow, ctx, "invoice.payment_succeeded", body)
 
 
+def declining_card(pm: PaymentMethod | None) -> TestCard | None:
+    """The decline test card this method is, if it is one (its charges fail)."""
+    if pm is None or pm.type != "card":
+        return None
+    return DECLINING_BY_LAST4.get(str((pm.details or {}).get("last4")))
+
+
 def charges(pm: PaymentMethod | None) -> bool:
     """Whether a (simulated) charge on this method succeeds."""
-    if pm is None:
-        return False
-    return not (pm.type == "card" and (pm.details or {}).get("last4") in _DECLINING_LAST4)
+    return pm is not None and declining_card(pm) is None
 
 
 async def payment_method_for(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> PaymentMethod | None:
@@ -382,7 +383,13 @@ async def pay(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: InvoicePayPara
             )
         if not charges(pm):
             await _payment_failed(uow, ctx, invoice)
-            raise PaymentDeclined("Your card was declined.", param="payment_method")
+            card = declining_card(pm)
+            raise PaymentDeclined(
+                "Your card was declined.",
+                code=card.error_code if card else "card_declined",
+                decline_code=card.decline_code if card else None,
+                param="payment_method",
+            )
     await _mark_paid(uow, ctx, invoice, charged=not params.paid_out_of_band)
     await _settle_subscription(uow, ctx, invoice)
     return invoice

@@ -6,8 +6,8 @@ from typing import Any
 
 from app.context import Ctx
 from app.domain import payment_method_rules
-from app.domain.test_payment_methods import CARDS_BY_TOKEN, TestCard, card_for_number, fingerprint
-from app.errors import InvalidRequest, ParameterMissing, ResourceMissing
+from app.domain.test_payment_methods import CARDS_BY_TOKEN, DECLINING_BY_LAST4, TestCard, card_for_number, fingerprint
+from app.errors import CardError, InvalidRequest, ParameterMissing, ResourceMissing
 from app.events import outbox
 from app.ids import new_id
 from app.objects.customers import render_one
@@ -221,6 +221,15 @@ async def attach_to(uow: UnitOfWork, ctx: Ctx, pm: PaymentMethod, customer: Cust
     await uow.payment_methods.get_for_update(ctx.scope, pm.id)
     if pm.customer_id == customer.id:
         return pm
+    refused = DECLINING_BY_LAST4.get(str((pm.details or {}).get("last4"))) if pm.type == "card" else None
+    if refused is not None and not refused.attaches:
+        # Stripe's decline test cards are declined when attached (4000000000000341 is the exception).
+        raise CardError(
+            "Your card was declined.",
+            code=refused.error_code,
+            decline_code=refused.decline_code,
+            param="payment_method",
+        )
     if pm.detached_at is not None:
         raise InvalidRequest(
             f"The payment method {pm.id} was detached from a customer and may not be used again. To use a "

@@ -281,7 +281,7 @@ async def test_error_if_incomplete_undoes_a_change_whose_invoice_is_declined(
         client,
         "/v1/payment_methods",
         type="card",
-        **{"card[number]": "4000000000000002", "card[exp_month]": 12, "card[exp_year]": 2030},
+        **{"card[number]": "4000000000000341", "card[exp_month]": 12, "card[exp_year]": 2030},
     )
     await post(client, f"/v1/payment_methods/{card['id']}/attach", customer=sub["customer"])
     await post(client, f"/v1/subscriptions/{sub['id']}", default_payment_method=card["id"])

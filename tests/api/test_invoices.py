@@ -68,8 +68,8 @@ async def test_declined_card_payment_is_a_card_error(client: httpx.AsyncClient) 
         client,
         "/v1/customers",
         email="x@example.com",
-        payment_method="pm_card_chargeDeclined",
-        **{"invoice_settings[default_payment_method]": "pm_card_chargeDeclined"},
+        payment_method="pm_card_chargeCustomerFail",
+        **{"invoice_settings[default_payment_method]": "pm_card_chargeCustomerFail"},
     )
     inv = await f.post(client, "/v1/invoices", customer=cus["id"])
     await f.post(client, f"/v1/invoices/{inv['id']}/add_lines", **{"lines[0][amount]": 100})

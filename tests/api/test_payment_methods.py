@@ -127,3 +127,30 @@ async def test_r9_two_racing_detaches_never_leave_zero(client: httpx.AsyncClient
         if len(remaining) != 1 or codes != [200, 400]:
             violations += 1
     assert violations == 0, f"{violations} trials ended with a wrong count ({'PostgreSQL' if PG else 'SQLite'})"
+
+
+async def test_stripes_decline_cards_refuse_attaching_and_charge_fail_cards_fail_charges(
+    client: httpx.AsyncClient,
+) -> None:
+    """https://docs.stripe.com/testing#declined-payments: each decline card is a card_error with its
+    decline_code when attached; pm_card_chargeCustomerFail attaches, then every charge fails."""
+    for token, code, decline in [
+        ("pm_card_chargeDeclined", "card_declined", "generic_decline"),
+        ("pm_card_chargeDeclinedInsufficientFunds", "card_declined", "insufficient_funds"),
+        ("pm_card_chargeDeclinedExpiredCard", "expired_card", "expired_card"),
+        ("pm_card_chargeDeclinedIncorrectCvc", "incorrect_cvc", "incorrect_cvc"),
+    ]:
+        r = await client.post("/v1/customers", data={"payment_method": token})
+        error = r.json()["error"]
+        assert r.status_code == 402 and (error["type"], error["code"], error["decline_code"]) == (
+            "card_error",
+            code,
+            decline,
+        )
+    customer = (await client.post("/v1/customers", data={"payment_method": "pm_card_chargeCustomerFail"})).json()
+    assert "id" in customer
+    invoice = (await client.post("/v1/invoices", data={"customer": customer["id"], "currency": "usd"})).json()
+    await client.post(f"/v1/invoices/{invoice['id']}/add_lines", data={"lines[0][amount]": "500"})
+    pm = (await client.get(f"/v1/customers/{customer['id']}/payment_methods")).json()["data"][0]["id"]
+    paid = await client.post(f"/v1/invoices/{invoice['id']}/pay", data={"payment_method": pm})
+    assert paid.status_code == 402 and paid.json()["error"]["decline_code"] == "generic_decline"

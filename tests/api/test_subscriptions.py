@@ -280,8 +280,8 @@ async def test_declined_card_makes_the_first_invoice_fail(client: httpx.AsyncCli
         client,
         "/v1/customers",
         email="d@example.com",
-        payment_method="pm_card_chargeDeclined",
-        **{"invoice_settings[default_payment_method]": "pm_card_chargeDeclined"},
+        payment_method="pm_card_chargeCustomerFail",
+        **{"invoice_settings[default_payment_method]": "pm_card_chargeCustomerFail"},
     )
     price = await f.price(client)
     incomplete = await f.subscription(client, customer_id=cus["id"], price_id=price["id"])

@@ -109,7 +109,7 @@ async def _failing_subscriber(client: httpx.AsyncClient, start: int) -> tuple[di
         client,
         "/v1/payment_methods",
         type="card",
-        **{"card[number]": "4000000000000002", "card[exp_month]": 12, "card[exp_year]": 2040},
+        **{"card[number]": "4000000000000341", "card[exp_month]": 12, "card[exp_year]": 2040},
     )
     await post(client, f"/v1/payment_methods/{card['id']}/attach", customer=customer["id"])
     await post(client, f"/v1/subscriptions/{sub['id']}", default_payment_method=card["id"])

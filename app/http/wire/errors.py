@@ -24,6 +24,9 @@ def error_body(err: StripeError) -> dict[str, Any]:
         body["doc_url"] = f"https://stripe.com/docs/error-codes/{err.code.replace('_', '-')}"
     if err.param:
         body["param"] = err.param
+    decline_code = getattr(err, "decline_code", None)
+    if decline_code:
+        body["decline_code"] = decline_code
     return {"error": body}
 
 
