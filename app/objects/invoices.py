@@ -52,12 +52,13 @@ class InvoiceObject(BaseModel):
     total: int
 
 
-def totals_of(inv: Invoice) -> Totals:
+def totals_of(inv: Invoice, starting_balance: int | None = None) -> Totals:
+    """The invoice's totals from its stored lines (and its starting balance, unless another is given)."""
     lines = inv.lines or []
     return invoice_totals(
         [int(line.get("amount", 0)) for line in lines],
         [[(d["discount"], int(d["amount"])) for d in line.get("discount_amounts") or []] for line in lines],
-        inv.starting_balance,
+        inv.starting_balance if starting_balance is None else starting_balance,
     )
 
 

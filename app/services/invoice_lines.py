@@ -9,12 +9,13 @@ from typing import Any
 
 from app.context import Ctx
 from app.domain.discounts import Applied, CouponTerms, Discountable, line_discounts
-from app.domain.invoice_totals import Totals, invoice_totals
+from app.domain.invoice_totals import Totals
 from app.domain.lines import Line
 from app.domain.periods import Period
 from app.events import outbox
 from app.ids import new_id
 from app.objects.customers import render_one
+from app.objects.invoices import totals_of
 from app.store.models import Coupon, Customer, CustomerBalanceTransaction, Discount, Invoice, InvoiceItem
 from app.store.uow import UnitOfWork
 
@@ -142,12 +143,7 @@ async def reprice(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, unsaved: dict[str
 
 
 def totals(invoice: Invoice, starting_balance: int | None = None) -> Totals:
-    lines = invoice.lines or []
-    return invoice_totals(
-        [int(line.get("amount", 0)) for line in lines],
-        [[(d["discount"], int(d["amount"])) for d in line.get("discount_amounts") or []] for line in lines],
-        invoice.starting_balance if starting_balance is None else starting_balance,
-    )
+    return totals_of(invoice, starting_balance)
 
 
 async def settle_balance(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, customer: Customer) -> None:

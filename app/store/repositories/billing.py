@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, or_, update
 
 from app.scope import Scope
 from app.store.models import Coupon, CustomerBalanceTransaction, Discount, InvoiceItem, PromotionCode, TestClock
@@ -107,15 +107,6 @@ class PromotionCodeRepository(ScopedRepository[PromotionCode]):
 class DiscountRepository(ScopedRepository[Discount]):
     model = Discount
     noun = "discount"
-
-    async def count_for_customer(self, scope: Scope, customer_id: str, coupon_id: str) -> int:
-        stmt = select(func.count()).where(
-            Discount.account_id == scope.account_id,
-            Discount.livemode == scope.livemode,
-            Discount.customer_id == customer_id,
-            Discount.coupon_id == coupon_id,
-        )
-        return int((await self.session.execute(stmt)).scalar_one())
 
 
 class BalanceTransactionRepository(ScopedRepository[CustomerBalanceTransaction]):
