@@ -34,6 +34,7 @@ from app.http.v1 import (
     sessions,
     subscription_items,
     subscriptions,
+    tax_ids,
     test_clocks,
     webhook_endpoints,
 )
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         invoice_items,
         coupons,
         test_clocks,
+        tax_ids,
         payment_method_types,
         webhook_endpoints,
         events,

@@ -13,6 +13,7 @@ from app.objects import (  # noqa: F401  (registration)
     products,
     sessions,
     subscriptions,
+    tax_ids,
     test_clocks,
     webhooks,
 )

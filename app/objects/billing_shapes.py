@@ -110,3 +110,18 @@ class BalanceTransactionObject(BaseModel):
     livemode: bool
     metadata: dict[str, str]
     type: str
+
+
+class TaxIdObject(BaseModel):
+    id: str
+    object: Literal["tax_id"]
+    country: str | None = None
+    created: int | None = None
+    customer: str | dict[str, Any] | None = None
+    customer_account: None = None
+    deleted: bool | None = None
+    livemode: bool | None = None
+    owner: dict[str, Any] | None = None
+    type: str | None = None
+    value: str | None = None
+    verification: dict[str, Any] | None = None

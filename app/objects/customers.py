@@ -146,6 +146,21 @@ async def _load(uow: UnitOfWork, scope: Scope, object_id: str) -> Customer | Non
     return await uow.customers.get(scope, object_id)
 
 
+async def _include(uow: UnitOfWork, scope: Scope, c: Customer, body: dict[str, Any], wanted: set[str]) -> None:
+    """`expand[]=tax_ids`: the customer's tax IDs as the list Stripe includes (up to its limit of 5
+    per customer, so never more than one page)."""
+    from app.objects.tax_ids import render_tax_id
+
+    if "tax_ids" in wanted and not c.deleted:
+        rows = await uow.tax_ids.of_customer(scope, c.id)
+        body["tax_ids"] = {
+            "object": "list",
+            "data": [render_tax_id(t) for t in rows],
+            "has_more": False,
+            "url": f"/v1/customers/{c.id}/tax_ids",
+        }
+
+
 CUSTOMER = register(
     ObjectType(
         name="customer",
@@ -157,6 +172,8 @@ CUSTOMER = register(
             "test_clock": "test_helpers.test_clock",
         },
         always_null=frozenset({"default_source"}),
+        includable=frozenset({"tax_ids"}),
+        include=_include,
     )
 )
 

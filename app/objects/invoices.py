@@ -9,8 +9,9 @@ from pydantic import BaseModel
 from app.domain.invoice_totals import Totals, invoice_totals
 from app.objects.customers import full_address, full_shipping
 from app.objects.registry import ObjectType, register
+from app.objects.tax_ids import customer_tax_ids
 from app.scope import Scope
-from app.store.models import Customer, Invoice
+from app.store.models import Customer, Invoice, TaxId
 from app.store.uow import UnitOfWork
 
 # An invoice embeds its first 10 lines, as Stripe's does; the rest are read from /lines.
@@ -74,7 +75,7 @@ def total_of(invoice: Invoice) -> int:
     return totals_of(invoice).total
 
 
-def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
+def render_invoice(inv: Invoice, customer: Customer | None, tax_ids: list[TaxId] | None = None) -> dict[str, Any]:
     if inv.deleted:
         return {"id": inv.id, "object": "invoice", "deleted": True}
     totals = totals_of(inv)
@@ -127,6 +128,10 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
         "customer_phone": customer.phone if customer else None,
         "customer_shipping": full_shipping(customer.shipping) if customer else None,
         "customer_tax_exempt": (customer.tax_exempt or "none") if customer else "none",
+        # A draft shows the customer's tax IDs as they are; finalizing fixes them on the invoice.
+        "customer_tax_ids": details["customer_tax_ids"]
+        if "customer_tax_ids" in details
+        else customer_tax_ids(tax_ids or []),
         "default_payment_method": None,
         "default_source": None,
         "default_tax_rates": [],
@@ -190,7 +195,9 @@ def render_invoice(inv: Invoice, customer: Customer | None) -> dict[str, Any]:
 
 async def render_invoices(uow: UnitOfWork, scope: Scope, invoices: list[Invoice]) -> list[dict[str, Any]]:
     customers = await uow.customers.many(scope, [i.customer_id for i in invoices])
-    return [render_invoice(i, customers.get(i.customer_id)) for i in invoices]
+    drafts = sorted({i.customer_id for i in invoices if "customer_tax_ids" not in (i.details or {})})
+    tax_ids = await uow.tax_ids.of_customers(scope, drafts)
+    return [render_invoice(i, customers.get(i.customer_id), tax_ids.get(i.customer_id)) for i in invoices]
 
 
 async def _load(uow: UnitOfWork, scope: Scope, object_id: str) -> Invoice | None:

@@ -19,6 +19,7 @@ from app.params.base import (
     Str,
     Timestamp,
 )
+from app.params.tax_ids import TaxIdData
 
 
 def _check_email(value: str) -> str:
@@ -58,6 +59,7 @@ class InvoiceSettingsParams(Params):
 
 class CustomerCreateParams(ExpandParams):
     test_clock: Id | None = None
+    tax_id_data: list[TaxIdData] | None = Field(None, max_length=5)
     business_name: Name150 | None = None
     individual_name: Name150 | None = None
     tax_exempt: TaxExempt | None = None

@@ -12,6 +12,7 @@ from app.params.customers import CustomerCreateParams, CustomerListParams, Custo
 from app.services import discounts as discount_service
 from app.services import locks
 from app.services import subscriptions as subscription_service
+from app.services import tax_ids as tax_id_service
 from app.services.common import blank, dump, merge_metadata, require_test_mode
 from app.store.models import Customer
 from app.store.repositories.base import Cursor, Page
@@ -78,6 +79,8 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: CustomerCreateParams) -> Cus
         await uow.flush()
         await discount_service.set_customer_discount(uow, ctx, customer, params.coupon, params.promotion_code)
     outbox.record(uow, ctx, "customer.created", await render_one(uow, ctx.scope, customer))
+    for n, data in enumerate(params.tax_id_data or []):
+        await tax_id_service.add_to_customer(uow, ctx, customer, data.type, data.value, param=f"tax_id_data[{n}]")
     return customer
 
 

@@ -17,6 +17,7 @@ from app.events import outbox
 from app.ids import new_id
 from app.objects.customers import invoice_prefix
 from app.objects.invoices import line_body, render_invoices
+from app.objects.tax_ids import customer_tax_ids
 from app.params.base import created_bounds
 from app.params.invoices import (
     InvoiceAddLinesParams,
@@ -266,6 +267,9 @@ async def _finalize(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
     invoice.status = "open"
     invoice.status_transitions = {**(invoice.status_transitions or {}), "finalized_at": now}
     invoice.hosted_invoice_url = f"{ctx.base_url.rstrip('/')}/invoices/{invoice.access_token}"
+    # The customer's tax IDs as they are now: a finalized invoice keeps them (Stripe's customer_tax_ids).
+    held = await uow.tax_ids.of_customer(ctx.scope, customer.id)
+    invoice.details = {**(invoice.details or {}), "customer_tax_ids": customer_tax_ids(held)}
     if invoice.collection_method == "send_invoice" and invoice.due_date is None:
         invoice.due_date = now + 86400 * (invoice.days_until_due or 30)
 

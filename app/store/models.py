@@ -621,3 +621,18 @@ class TestClock(ScopedRecord):
     status: Mapped[str] = mapped_column(String(32), default="ready")
     deletes_after: Mapped[int] = mapped_column(BigInteger)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TaxId(ScopedRecord):
+    """A tax ID: a customer's (`customer_id`), or the merchant's own (`owner_type` account/self)."""
+
+    __tablename__ = "tax_ids"
+    __table_args__ = (Index("ix_tax_ids_scope_owner", "account_id", "livemode", "owner_type", "customer_id", "pk"),)
+
+    owner_type: Mapped[str] = mapped_column(String(16))
+    customer_id: Mapped[str | None] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(64))
+    country: Mapped[str | None] = mapped_column(String(2))
+    verification_status: Mapped[str] = mapped_column(String(16))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)

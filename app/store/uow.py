@@ -21,6 +21,7 @@ from app.store.repositories.billing import (
     DiscountRepository,
     InvoiceItemRepository,
     PromotionCodeRepository,
+    TaxIdRepository,
     TestClockRepository,
 )
 from app.store.repositories.configurations import ConfigurationRepository
@@ -82,6 +83,7 @@ class UnitOfWork:
         self.balance_transactions = BalanceTransactionRepository(session)
         self.searches = SearchRepository(session)
         self.test_clocks = TestClockRepository(session)
+        self.tax_ids = TaxIdRepository(session)
         self.configurations = ConfigurationRepository(session)
         self.portal_sessions = PortalSessionRepository(session)
         self.portal_visits = PortalVisitRepository(session)

@@ -21,6 +21,7 @@ from app.params import (
     sessions,
     subscription_items,
     subscriptions,
+    tax_ids,
     webhooks,
 )
 from app.params.base import Params
@@ -58,6 +59,9 @@ ENDPOINTS: dict[str, type[Params]] = {
     "InvoiceItemCreateParams": invoice_items.InvoiceItemCreateParams,
     "InvoiceItemUpdateParams": invoice_items.InvoiceItemUpdateParams,
     "InvoiceItemListParams": invoice_items.InvoiceItemListParams,
+    "CustomerCreateTaxIdParams": tax_ids.CustomerTaxIdCreateParams,
+    "TaxIdCreateParams": tax_ids.TaxIdCreateParams,
+    "TaxIdListParams": tax_ids.TaxIdListParams,
     "CouponCreateParams": discounts.CouponCreateParams,
     "CouponUpdateParams": discounts.CouponUpdateParams,
     "PromotionCodeCreateParams": discounts.PromotionCodeCreateParams,

@@ -44,6 +44,7 @@ NAMES = (
     "BillingPortal.Session",
     "WebhookEndpoint",
     "TestHelpers.TestClock",
+    "TaxId",
     "EventBase",
 )
 
@@ -89,9 +90,12 @@ async def samples(client: httpx.AsyncClient, clock: FixedClock) -> dict[str, lis
     )
     test_clock = await f.post(client, "/v1/test_helpers/test_clocks", frozen_time=1_800_000_000)
     clocked = await f.post(client, "/v1/customers", test_clock=test_clock["id"])
+    tax_id = await f.post(client, f"/v1/customers/{customer['id']}/tax_ids", type="eu_vat", value="SE123456789123")
+    own_tax_id = await f.post(client, "/v1/tax_ids", type="gb_vat", value="GB123456789")
+    with_tax_ids = (await client.get(f"/v1/customers/{customer['id']}", params={"expand[]": "tax_ids"})).json()
     events = (await client.get("/v1/events", params={"limit": 3})).json()["data"]
     return {
-        "Customer": [customer, clocked],
+        "Customer": [customer, clocked, with_tax_ids],
         "Product": [(await client.get(f"/v1/products/{shop.product}")).json()],
         "Price": [shop.monthly, shop.yearly],
         "PaymentMethod": [pm],
@@ -115,6 +119,7 @@ async def samples(client: httpx.AsyncClient, clock: FixedClock) -> dict[str, lis
             test_clock,
             (await client.get(f"/v1/test_helpers/test_clocks/{test_clock['id']}")).json(),
         ],
+        "TaxId": [tax_id, own_tax_id],
         "EventBase": events,
     }
 

@@ -1,11 +1,19 @@
-"""Invoice items, coupons, promotion codes, discounts and customer balance transactions."""
+"""Invoice items, coupons, promotion codes, discounts, customer balance transactions and tax IDs."""
 
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, or_, update
 
 from app.scope import Scope
-from app.store.models import Coupon, CustomerBalanceTransaction, Discount, InvoiceItem, PromotionCode, TestClock
+from app.store.models import (
+    Coupon,
+    CustomerBalanceTransaction,
+    Discount,
+    InvoiceItem,
+    PromotionCode,
+    TaxId,
+    TestClock,
+)
 from app.store.repositories.base import Cursor, Page, ScopedRepository, created_filter
 
 
@@ -151,3 +159,32 @@ class TestClockRepository(ScopedRepository[TestClock]):
 
     async def find(self, scope: Scope, cursor: Cursor) -> Page[TestClock]:
         return await self.page(scope, cursor, TestClock.deleted.is_(False))
+
+
+class TaxIdRepository(ScopedRepository[TaxId]):
+    model = TaxId
+    noun = "tax_id"
+
+    async def find(
+        self, scope: Scope, cursor: Cursor, *, owner_type: str, customer_id: str | None = None
+    ) -> Page[TaxId]:
+        where = [TaxId.owner_type == owner_type, TaxId.deleted.is_(False)]
+        if customer_id is not None:
+            where.append(TaxId.customer_id == customer_id)
+        return await self.page(scope, cursor, *where)
+
+    async def of_customer(self, scope: Scope, customer_id: str) -> list[TaxId]:
+        stmt = self.scoped(scope).where(TaxId.customer_id == customer_id, TaxId.deleted.is_(False)).order_by(TaxId.pk)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def of_customers(self, scope: Scope, customer_ids: list[str]) -> dict[str, list[TaxId]]:
+        """Each customer's tax IDs, oldest first, in one query (a page of customers)."""
+        found: dict[str, list[TaxId]] = {c: [] for c in customer_ids}
+        if not customer_ids:
+            return found
+        stmt = (
+            self.scoped(scope).where(TaxId.customer_id.in_(customer_ids), TaxId.deleted.is_(False)).order_by(TaxId.pk)
+        )
+        for row in (await self.session.execute(stmt)).scalars():
+            found[row.customer_id or ""].append(row)
+        return found
