@@ -5,6 +5,7 @@ subscriptions. Payments are simulated: test cards succeed unless they are Stripe
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from app.context import Ctx
@@ -16,7 +17,7 @@ from app.errors import CardError, InvalidRequest, ResourceMissing
 from app.events import outbox
 from app.ids import new_id
 from app.objects.customers import invoice_prefix
-from app.objects.invoices import line_body, render_invoices
+from app.objects.invoices import line_body, render_invoices, totals_of
 from app.objects.tax_ids import customer_tax_ids
 from app.params.base import created_bounds
 from app.params.invoices import (
@@ -419,6 +420,60 @@ async def void(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:
     invoice.status_transitions = {**(invoice.status_transitions or {}), "voided_at": ctx.now()}
     outbox.record(uow, ctx, "invoice.voided", await _render(uow, ctx, invoice))
     return invoice
+
+
+@dataclass(frozen=True)
+class InvoiceMail:
+    """What the mail of a sent invoice says (composed, in the customer's language, by the caller)."""
+
+    to: str
+    locale: str | None
+    business_name: str | None
+    number: str
+    amount_due: int
+    currency: str
+    due_date: int | None
+    paid: bool
+    hosted_invoice_url: str
+
+
+async def send(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> tuple[Invoice, InvoiceMail]:
+    """Send a finalized invoice to its customer by mail, out of the normal schedule (Stripe's
+    /send, https://docs.stripe.com/api/invoices/send): records `invoice.sent`; the mail goes out
+    once the change is committed. Only for `collection_method=send_invoice`, as on Stripe."""
+    invoice = await locks.invoice(uow, ctx, invoice_id)
+    if invoice.collection_method != "send_invoice":
+        raise InvalidRequest(
+            "You can only manually send an invoice if its collection method is 'send_invoice'.",
+            code="invoice_not_editable",
+        )
+    if invoice.status in ("draft", "void") or invoice.hosted_invoice_url is None:
+        raise InvalidRequest(
+            f"You can only send a finalized invoice that is not void; this one is {invoice.status}.",
+            code="invoice_not_open",
+        )
+    customer = await uow.customers.get(ctx.scope, invoice.customer_id)
+    if customer is None or customer.deleted or not customer.email:
+        raise InvalidRequest(
+            "The invoice's customer has no email address to send it to; set the customer's email first.",
+            code="email_invalid",
+        )
+    account = await uow.accounts.get(ctx.scope.account_id)
+    settings = (account.settings if account else None) or {}
+    business = (settings.get("business_profile") or {}).get("name") or (account.name if account else None)
+    mail = InvoiceMail(
+        to=customer.email,
+        locale=(customer.preferred_locales or [None])[0],
+        business_name=business,
+        number=invoice.number or invoice.id,
+        amount_due=0 if invoice.status == "paid" else max(totals_of(invoice).amount_due - invoice.amount_paid, 0),
+        currency=invoice.currency,
+        due_date=invoice.due_date,
+        paid=invoice.status == "paid",
+        hosted_invoice_url=invoice.hosted_invoice_url,
+    )
+    outbox.record(uow, ctx, "invoice.sent", await _render(uow, ctx, invoice))
+    return invoice, mail
 
 
 async def mark_uncollectible(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> Invoice:

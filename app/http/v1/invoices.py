@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, BackgroundTasks, Response
 
 from app.http.call import Call
 from app.http.wire.openapi import documented
@@ -21,8 +21,12 @@ from app.params.invoices import (
     InvoicePreviewParams,
     InvoiceUpdateParams,
 )
+from app.portal import invoice_mail
 from app.services import invoices as invoice_service
 from app.services import previews
+from app.services.invoices import InvoiceMail
+from app.store.models import Invoice
+from app.store.uow import UnitOfWork
 
 router = APIRouter(tags=["invoices"])
 INV = "invoice"
@@ -100,6 +104,25 @@ async def pay_invoice(invoice: str, call: Call) -> Response:
     """Pay an open invoice (simulated charge, or `paid_out_of_band=true`)."""
     p = call.parse(InvoicePayParams)
     return await call.write(lambda uow: invoice_service.pay(uow, call.ctx, invoice, p), INV, expand=p.expand)
+
+
+@router.post("/v1/invoices/{invoice}/send", **documented(InvoiceObject, InvoiceActionParams))
+async def send_invoice(invoice: str, call: Call, background: BackgroundTasks) -> Response:
+    """Mail a finalized `send_invoice` invoice to its customer now (records `invoice.sent`). Unlike
+    Stripe, test mode mails too (to MAIL_DIR unless SMTP_URL is set), so you can see what is sent."""
+    p = call.parse(InvoiceActionParams)
+    mails: list[InvoiceMail] = []
+
+    async def send(uow: UnitOfWork) -> Invoice:
+        sent, mail = await invoice_service.send(uow, call.ctx, invoice)
+        mails.append(mail)
+        return sent
+
+    response = await call.write(send, INV, expand=p.expand)
+    # After the commit (never for a replayed Idempotency-Key, which does not run the use case).
+    for mail in mails:
+        background.add_task(call.state.mailer.send, invoice_mail.compose(mail))
+    return response
 
 
 @router.post("/v1/invoices/{invoice}/void", **documented(InvoiceObject, InvoiceActionParams))
