@@ -46,6 +46,7 @@ def _drop(body: Json, path: str) -> None:
 # What each version added, by object type: going back past it removes these fields.
 _ADDED: dict[str, dict[str, tuple[str, ...]]] = {
     ENDIVE: {
+        "payment_method": ("paypay", "sequra"),
         "product": ("tax_details",),
         "subscription": ("trial_settings.end_behavior.billing_cycle_anchor",),
         "subscription_item": ("current_trial",),

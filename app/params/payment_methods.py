@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from pydantic import Field
+from pydantic import Field, create_model
 
+from app.domain import payment_method_shapes
 from app.params.base import ExpandParams, Id, Int, ListParams, Metadata, Params, Str
 from app.params.customers import AddressParams
 
-PaymentMethodType = Literal[
+# The types described by hand (their checks are the service's); the rest come from Stripe's
+# definition (app/domain/payment_method_shapes.py).
+HandWrittenType = Literal[
     "card",
     "us_bank_account",
     "sepa_debit",
@@ -24,6 +27,11 @@ PaymentMethodType = Literal[
     "ideal",
     "bancontact",
 ]
+HAND_WRITTEN = frozenset(get_args(HandWrittenType))
+if TYPE_CHECKING:
+    PaymentMethodType = str
+else:
+    PaymentMethodType = Literal[(*HandWrittenType.__args__, *sorted(payment_method_shapes.types()))]
 
 
 class BillingDetailsParams(Params):
@@ -86,7 +94,7 @@ class EmptyParams(Params):
     pass
 
 
-class PaymentMethodCreateParams(ExpandParams):
+class _PaymentMethodCreateParams(ExpandParams):
     type: PaymentMethodType
     billing_details: BillingDetailsParams | None = None
     metadata: Metadata | None = None
@@ -104,6 +112,21 @@ class PaymentMethodCreateParams(ExpandParams):
     amazon_pay: EmptyParams | None = None
     bancontact: EmptyParams | None = None
     allow_redisplay: Literal["always", "limited", "unspecified"] | None = None
+
+    def type_hash(self, kind: str) -> Any:
+        return getattr(self, kind, None)
+
+
+# One `type[...]` hash for each type of Stripe's definition beyond the hand-written ones.
+if TYPE_CHECKING:
+    PaymentMethodCreateParams = _PaymentMethodCreateParams
+else:
+    PaymentMethodCreateParams = create_model(
+        "PaymentMethodCreateParams",
+        __base__=_PaymentMethodCreateParams,
+        __module__=__name__,
+        **{kind: (dict[str, Any] | None, None) for kind in sorted(payment_method_shapes.types())},
+    )
 
 
 class PaymentMethodUpdateParams(ExpandParams):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.context import Ctx
-from app.domain import payment_method_rules
+from app.domain import payment_method_rules, payment_method_shapes
 from app.domain.test_payment_methods import CARDS_BY_TOKEN, DECLINING_BY_LAST4, TestCard, card_for_number, fingerprint
 from app.errors import CardError, InvalidRequest, ParameterMissing, ResourceMissing
 from app.events import outbox
@@ -14,6 +14,7 @@ from app.objects.customers import render_one
 from app.objects.payment_methods import render_payment_method
 from app.objects.subscriptions import render_subscriptions
 from app.params.payment_methods import (
+    HAND_WRITTEN,
     CustomerPaymentMethodListParams,
     PaymentMethodCreateParams,
     PaymentMethodListParams,
@@ -61,7 +62,14 @@ def _iban_ok(iban: str) -> bool:
 def _details(ctx: Ctx, params: PaymentMethodCreateParams) -> dict[str, Any]:
     """The type's own hash, with only what Stripe shows of the instrument."""
     kind = params.type
-    sent = getattr(params, kind, None)
+    for other in params.sent():
+        if other != kind and (other in payment_method_shapes.types() or other in HAND_WRITTEN):
+            raise InvalidRequest(f"You passed {other} parameters but the payment method's type is {kind}.", param=other)
+    if kind in payment_method_shapes.types():
+        try:
+            return payment_method_shapes.details(kind, params.type_hash(kind))
+        except payment_method_shapes.ShapeError as exc:
+            raise InvalidRequest(exc.message, code=exc.code, param=exc.param) from None
     fp = ctx.scope.account_id
     if kind == "card":
         if params.card is None:
@@ -167,7 +175,6 @@ def _details(ctx: Ctx, params: PaymentMethodCreateParams) -> dict[str, Any]:
         return {"country": None, "payer_email": None, "payer_id": None}
     if kind == "cashapp":
         return {"buyer_id": None, "cashtag": None}
-    del sent
     return {}
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from app.clock import FixedClock
 from tests import factories as f
+from app.domain import payment_method_shapes
+from tests.api.test_payment_method_types import REQUIRED
 from tests.contract.definition import PACKAGES, definitions
 from tests.portal import shop as s
 
@@ -90,6 +92,19 @@ async def samples(client: httpx.AsyncClient, clock: FixedClock) -> dict[str, lis
     )
     test_clock = await f.post(client, "/v1/test_helpers/test_clocks", frozen_time=1_800_000_000)
     clocked = await f.post(client, "/v1/customers", test_clock=test_clock["id"])
+    # Every payment method type the definition adds beyond the hand-written ones, as created.
+    generic = [
+        await f.post(client, "/v1/payment_methods", type=kind, **REQUIRED.get(kind, {}))
+        for kind in sorted(payment_method_shapes.types())
+    ]
+    generic.append(
+        await f.post(
+            client,
+            "/v1/payment_methods",
+            type="klarna",
+            **{"klarna[dob][day]": 1, "klarna[dob][month]": 2, "klarna[dob][year]": 1990},
+        )
+    )
     tax_id = await f.post(client, f"/v1/customers/{customer['id']}/tax_ids", type="eu_vat", value="SE123456789123")
     own_tax_id = await f.post(client, "/v1/tax_ids", type="gb_vat", value="GB123456789")
     with_tax_ids = (await client.get(f"/v1/customers/{customer['id']}", params={"expand[]": "tax_ids"})).json()
@@ -98,7 +113,7 @@ async def samples(client: httpx.AsyncClient, clock: FixedClock) -> dict[str, lis
         "Customer": [customer, clocked, with_tax_ids],
         "Product": [(await client.get(f"/v1/products/{shop.product}")).json()],
         "Price": [shop.monthly, shop.yearly],
-        "PaymentMethod": [pm],
+        "PaymentMethod": [pm, *generic],
         "Subscription": [changed, renewed],
         "SubscriptionItem": [
             changed["items"]["data"][0],

@@ -21,7 +21,7 @@ FLOOR = {
     "ProductCreateParams": 13,
     "ProductUpdateParams": 13,
     "PriceCreateParams": 14,
-    "PaymentMethodCreateParams": 18,
+    "PaymentMethodCreateParams": 62,
     "InvoiceCreatePreviewParams": 6,
     "CouponCreateParams": 12,
     "PromotionCodeCreateParams": 9,
