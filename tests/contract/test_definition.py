@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from app.clock import FixedClock
-from tests import factories as f
 from app.domain import payment_method_shapes
+from tests import factories as f
 from tests.api.test_payment_method_types import REQUIRED
 from tests.contract.definition import PACKAGES, definitions
 from tests.portal import shop as s
