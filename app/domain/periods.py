@@ -80,3 +80,33 @@ def period_at(anchor: int, interval: Interval, at: int) -> Period:
 def next_period(anchor: int, interval: Interval, current: Period) -> Period:
     """The period after `current`, counted from the anchor."""
     return period_at(anchor, interval, current.end)
+
+
+def anchor_on(
+    now: int,
+    interval: Interval,
+    day_of_month: int,
+    month: int | None = None,
+    hour: int | None = None,
+    minute: int | None = None,
+    second: int | None = None,
+) -> int:
+    """The first moment after `now` on `day_of_month` (the month's last day when it is shorter),
+    in `month` for a yearly interval, at the time given (else now's time of day): Stripe's
+    `billing_cycle_anchor_config`, for monthly and yearly prices."""
+    if interval.unit not in (IntervalUnit.MONTH, IntervalUnit.YEAR):
+        raise ValueError("a day of the month anchors monthly and yearly prices only")
+    start = datetime.fromtimestamp(now, UTC)
+    h = start.hour if hour is None else hour
+    m = start.minute if minute is None else minute
+    s = start.second if second is None else second
+    for step in range(0, 25):
+        month_index = start.month - 1 + step
+        year, mon = start.year + month_index // 12, month_index % 12 + 1
+        if interval.unit == IntervalUnit.YEAR and mon != (month or start.month):
+            continue
+        day = min(day_of_month, calendar.monthrange(year, mon)[1])
+        at = int(datetime(year, mon, day, h, m, s, tzinfo=UTC).timestamp())
+        if at > now:
+            return at
+    raise AssertionError("a day of the month comes round within two years")

@@ -102,7 +102,7 @@ def render_invoice(inv: Invoice, customer: Customer | None, tax_ids: list[TaxId]
         "amount_overpaid": 0,
         "amount_remaining": remaining,
         "amount_shipping": 0,
-        "account_tax_ids": None,
+        "account_tax_ids": details.get("account_tax_ids"),
         "attempt_count": inv.attempt_count,
         "attempted": inv.attempt_count > 0 or inv.status == "paid",
         # Subscription invoices advance on their own; a manual one only when asked (auto_advance=false).
@@ -167,7 +167,11 @@ def render_invoice(inv: Invoice, customer: Customer | None, tax_ids: list[TaxId]
             if inv.subscription_id
             else None
         ),
-        "payment_settings": {"default_mandate": None, "payment_method_options": None, "payment_method_types": None},
+        "payment_settings": {
+            "default_mandate": None,
+            "payment_method_options": None,
+            "payment_method_types": details.get("payment_method_types"),
+        },
         "period_end": inv.period_end,
         "period_start": inv.period_start,
         "post_payment_credit_notes_amount": 0,

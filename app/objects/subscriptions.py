@@ -137,6 +137,11 @@ def render_item(item: SubscriptionItem, price: Price | None) -> dict[str, Any]:
     return body
 
 
+def _billing_mode(kind: str) -> dict[str, Any]:
+    """Stripe's billing_mode: classic, or flexible (prorations take discounts into account)."""
+    return {"flexible": {"proration_discounts": "included"} if kind == "flexible" else None, "type": kind}
+
+
 def render_subscription(
     s: Subscription, items: list[SubscriptionItem], prices: dict[str, Price], test_clock: str | None = None
 ) -> dict[str, Any]:
@@ -149,7 +154,7 @@ def render_subscription(
         "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None},
         "billing_cycle_anchor": s.billing_cycle_anchor,
         "billing_cycle_anchor_config": None,
-        "billing_mode": {"flexible": None, "type": "classic"},
+        "billing_mode": _billing_mode((s.settings or {}).get("billing_mode", "classic")),
         "billing_schedules": [],
         "billing_thresholds": None,
         "cancel_at": s.cancel_at,
@@ -174,7 +179,7 @@ def render_subscription(
         "discounts": list(s.discounts or []),
         "ended_at": s.ended_at,
         "invoice_settings": {
-            "account_tax_ids": None,
+            "account_tax_ids": ((s.settings or {}).get("invoice_settings") or {}).get("account_tax_ids"),
             "custom_fields": None,
             "description": None,
             "footer": None,
@@ -195,8 +200,10 @@ def render_subscription(
         "pause_collection": dict(s.pause_collection) if s.pause_collection else None,
         "payment_settings": {
             "payment_method_options": None,
-            "payment_method_types": None,
-            "save_default_payment_method": "off",
+            "payment_method_types": ((s.settings or {}).get("payment_settings") or {}).get("payment_method_types"),
+            "save_default_payment_method": ((s.settings or {}).get("payment_settings") or {}).get(
+                "save_default_payment_method", "off"
+            ),
         },
         "pending_invoice_item_interval": None,
         "pending_setup_intent": None,

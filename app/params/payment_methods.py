@@ -28,6 +28,7 @@ HandWrittenType = Literal[
     "bancontact",
 ]
 HAND_WRITTEN = frozenset(get_args(HandWrittenType))
+ALL_TYPES = HAND_WRITTEN | payment_method_shapes.types()
 if TYPE_CHECKING:
     PaymentMethodType = str
 else:

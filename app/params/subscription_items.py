@@ -7,14 +7,16 @@ from typing import Literal
 from pydantic import Field
 
 from app.params.base import Bool, Emptyable, ExpandParams, Id, ListParams, Metadata, Params, Quantity, Timestamp
-from app.params.subscriptions import ProrationBehavior
+from app.params.subscriptions import ItemPriceData, ProrationBehavior
 
 PaymentBehavior = Literal["allow_incomplete", "default_incomplete", "error_if_incomplete", "pending_if_incomplete"]
 
 
 class SubscriptionItemCreateParams(ExpandParams):
     subscription: Id
-    price: Id
+    price: Id | None = None
+    plan: Id | None = Field(None, description="Stripe's older name of `price`.")
+    price_data: ItemPriceData | None = None
     quantity: Quantity | None = None
     metadata: Metadata | None = None
     payment_behavior: PaymentBehavior | None = None
@@ -24,6 +26,8 @@ class SubscriptionItemCreateParams(ExpandParams):
 
 class SubscriptionItemUpdateParams(ExpandParams):
     price: Id | None = None
+    plan: Id | None = Field(None, description="Stripe's older name of `price`.")
+    price_data: ItemPriceData | None = None
     quantity: Quantity | None = None
     metadata: Emptyable[Metadata] | None = None
     payment_behavior: PaymentBehavior | None = None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
 
 from app.params.base import (
+    Amount,
     Bool,
     Emptyable,
     ExpandParams,
@@ -21,6 +23,7 @@ from app.params.base import (
     Timestamp,
 )
 from app.params.discounts import DiscountParam
+from app.params.products import Currency, Interval
 
 ProrationBehavior = Literal["always_invoice", "create_prorations", "none"]
 Feedback = Literal[
@@ -35,8 +38,26 @@ Feedback = Literal[
 ]
 
 
+class PriceDataRecurring(Params):
+    interval: Interval
+    interval_count: Int = Field(1, ge=1, le=365)
+
+
+class ItemPriceData(Params):
+    """`items[N][price_data]`: a recurring price made for this item."""
+
+    currency: Currency
+    product: Id
+    recurring: PriceDataRecurring
+    unit_amount: Amount | None = None
+    unit_amount_decimal: Decimal | None = None
+    tax_behavior: Literal["exclusive", "inclusive", "unspecified"] | None = None
+
+
 class ItemCreateParams(Params):
-    price: Id
+    price: Id | None = None
+    plan: Id | None = Field(None, description="Stripe's older name of `price`.")
+    price_data: ItemPriceData | None = None
     quantity: Quantity | None = None
     metadata: Metadata | None = None
 
@@ -44,6 +65,8 @@ class ItemCreateParams(Params):
 class ItemUpdateParams(Params):
     id: Id | None = None
     price: Id | None = None
+    plan: Id | None = None
+    price_data: ItemPriceData | None = None
     quantity: Quantity | None = None
     deleted: Bool | None = None
     clear_usage: Bool | None = None
@@ -76,8 +99,42 @@ class TrialSettingsParams(Params):
     end_behavior: TrialEndBehavior
 
 
+class AnchorConfigParams(Params):
+    """`billing_cycle_anchor_config`: the anchor as a day of the month (and a month, for yearly prices)."""
+
+    day_of_month: Int = Field(ge=1, le=31)
+    month: Int | None = Field(None, ge=1, le=12)
+    hour: Int | None = Field(None, ge=0, le=23)
+    minute: Int | None = Field(None, ge=0, le=59)
+    second: Int | None = Field(None, ge=0, le=59)
+
+
+class IssuerParams(Params):
+    type: Literal["self"]
+
+
+class SubscriptionInvoiceSettingsParams(Params):
+    account_tax_ids: Emptyable[list[Id]] | None = Field(None, max_length=25)
+    issuer: IssuerParams | None = None
+
+
+class PaymentSettingsParams(Params):
+    payment_method_types: Emptyable[list[Str]] | None = Field(None, max_length=30)
+    save_default_payment_method: Literal["off", "on_subscription"] | None = None
+
+
+class BillingModeParams(Params):
+    type: Literal["classic", "flexible"]
+
+
 class SubscriptionCreateParams(ExpandParams):
     customer: Id
+    billing_cycle_anchor: Timestamp | None = None
+    billing_cycle_anchor_config: AnchorConfigParams | None = None
+    billing_mode: BillingModeParams | None = None
+    invoice_settings: SubscriptionInvoiceSettingsParams | None = None
+    payment_settings: PaymentSettingsParams | None = None
+    trial_from_plan: Bool | None = None
     add_invoice_items: list[AddInvoiceItemParams] | None = Field(None, max_length=20)
     cancel_at: Timestamp | None = None
     discounts: Emptyable[list[DiscountParam]] | None = Field(None, max_length=20)
@@ -100,6 +157,9 @@ class SubscriptionCreateParams(ExpandParams):
 
 class SubscriptionUpdateParams(ExpandParams):
     items: list[ItemUpdateParams] | None = Field(None, max_length=20)
+    invoice_settings: SubscriptionInvoiceSettingsParams | None = None
+    payment_settings: PaymentSettingsParams | None = None
+    trial_settings: TrialSettingsParams | None = None
     add_invoice_items: list[AddInvoiceItemParams] | None = Field(None, max_length=20)
     discounts: Emptyable[list[DiscountParam]] | None = Field(None, max_length=20)
     cancel_at_period_end: Bool | None = None

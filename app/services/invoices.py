@@ -533,6 +533,13 @@ async def for_subscription(
         pending = await uow.invoice_items.pending(ctx.scope, sub.customer_id, sub.id, lock=True)
         stored += invoice_lines.take_items(invoice, pending)
     invoice.lines = stored
+    # What the subscription's invoice_settings and payment_settings say its invoices carry.
+    settings = sub.settings or {}
+    invoice.details = {
+        **(invoice.details or {}),
+        "account_tax_ids": (settings.get("invoice_settings") or {}).get("account_tax_ids"),
+        "payment_method_types": (settings.get("payment_settings") or {}).get("payment_method_types"),
+    }
     customer = await uow.customers.get(ctx.scope, sub.customer_id)
     assert customer is not None
     invoice.discounts = await discount_service.inherited(uow, ctx, customer, sub)

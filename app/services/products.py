@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from app.context import Ctx
-from app.errors import InvalidRequest, ResourceMissing
+from app.errors import InvalidRequest, ParameterMissing, ResourceMissing
 from app.events import outbox
 from app.ids import new_id
 from app.objects.products import render_price, render_product
@@ -19,6 +20,7 @@ from app.params.products import (
     ProductUpdateParams,
     RecurringParams,
 )
+from app.params.subscriptions import ItemPriceData
 from app.services.common import blank, dump, merge_metadata
 from app.store.models import Price, Product
 from app.store.repositories.base import Cursor, Page
@@ -286,4 +288,39 @@ async def list_prices(uow: UnitOfWork, ctx: Ctx, params: PriceListParams) -> Pag
         interval=params.recurring.interval if params.recurring else None,
         lookup_keys=params.lookup_keys,
         created=created_bounds(params.created),
+    )
+
+
+def whole_amount(decimal: Decimal | None, amount: int | None, param: str) -> int | None:
+    """`unit_amount_decimal` as integer minor units: amounts are exact integers here, so a
+    fraction of a minor unit is refused (not rounded away); giving both must agree."""
+    if decimal is None:
+        return amount
+    if decimal != decimal.to_integral_value() or decimal < 0:
+        raise InvalidRequest(
+            f"{param} must be a whole number of the currency's minor unit here (amounts are exact integers); "
+            f"{decimal} is not.",
+            code="parameter_unsupported",
+            param=param,
+        )
+    if amount is not None and amount != int(decimal):
+        raise InvalidRequest("Give unit_amount or unit_amount_decimal, not both.", param=param)
+    return int(decimal)
+
+
+async def inline_price(uow: UnitOfWork, ctx: Ctx, data: ItemPriceData, param: str) -> Price:
+    """The price a subscription item's `price_data` describes, recorded with `price.created`."""
+    amount = whole_amount(data.unit_amount_decimal, data.unit_amount, f"{param}[unit_amount_decimal]")
+    if amount is None:
+        raise ParameterMissing(f"{param}[unit_amount]")
+    return await create_price(
+        uow,
+        ctx,
+        PriceCreateParams(
+            currency=data.currency,
+            product=data.product,
+            unit_amount=amount,
+            recurring=RecurringParams(interval=data.recurring.interval, interval_count=data.recurring.interval_count),
+            tax_behavior=data.tax_behavior,
+        ),
     )

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from app.context import Ctx
 from app.domain.lines import Line, cycle_line
-from app.domain.periods import Period
+from app.domain.periods import Interval, Period, boundary
+from app.domain.proration import remaining_time
 from app.domain.subscription_changes import ChangePlan, ItemChange, ProrationBehavior, plan_change
 from app.errors import InvalidRequest, ResourceMissing
 from app.events import outbox
@@ -262,6 +263,23 @@ async def cycle_lines(
     return [
         cycle_line(
             i.id, priced(prices[i.price_id], products.get(prices[i.price_id].product_id), i.quantity), period, free=free
+        )
+        for i in items
+        if i.price_id in prices
+    ]
+
+
+async def stub_lines(
+    uow: UnitOfWork, ctx: Ctx, items: list[SubscriptionItem], interval: Interval, anchor: int, now: int
+) -> list[Line]:
+    """A new subscription's charge for the time until its billing cycle anchor: each item's share
+    of the whole period that ends at the anchor (Stripe's prorated first invoice)."""
+    prices = await uow.prices.many(ctx.scope, [i.price_id for i in items])
+    products = await _products(uow, ctx, list(prices.values()))
+    whole = Period(boundary(anchor, interval, -1), anchor)
+    return [
+        remaining_time(
+            i.id, priced(prices[i.price_id], products.get(prices[i.price_id].product_id), i.quantity), whole, now
         )
         for i in items
         if i.price_id in prices

@@ -36,7 +36,7 @@ def _billing(params: Any) -> dict[str, Any]:
 
 async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionItemCreateParams) -> SubscriptionItem:
     """Add an item to a subscription (prorated as `proration_behavior` says)."""
-    item: dict[str, Any] = {"price": params.price}
+    item: dict[str, Any] = {k: getattr(params, k) for k in ("price", "plan", "price_data") if k in params.sent()}
     if params.quantity is not None:
         item["quantity"] = params.quantity
     if params.metadata is not None:
@@ -57,7 +57,7 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionItemCreateParams
 async def update(uow: UnitOfWork, ctx: Ctx, item_id: str, params: SubscriptionItemUpdateParams) -> SubscriptionItem:
     item = await get(uow, ctx, item_id)
     change: dict[str, Any] = {"id": item.id}
-    for name in ("price", "quantity", "metadata"):
+    for name in ("price", "plan", "price_data", "quantity", "metadata"):
         if name in params.sent():
             change[name] = getattr(params, name)
     await subscription_service.update(

@@ -5,18 +5,19 @@ helper, goes through `change()` (app.services.subscription_events), which record
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from app.context import Ctx
 from app.domain import pause as pause_rules
 from app.domain.lines import Line
-from app.domain.periods import Interval, Period, boundary
+from app.domain.periods import Interval, Period, add_interval, anchor_on, boundary
 from app.domain.subscription_changes import ProrationBehavior
-from app.errors import InvalidRequest, ResourceMissing
+from app.errors import InvalidRequest, ParameterMissing, ResourceMissing
 from app.events import outbox
 from app.ids import new_id
 from app.objects.subscriptions import load_items
 from app.params.base import created_bounds
+from app.params.payment_methods import ALL_TYPES as PAYMENT_METHOD_TYPES
 from app.params.subscriptions import (
     SubscriptionCancelParams,
     SubscriptionCreateParams,
@@ -27,6 +28,7 @@ from app.params.subscriptions import (
 from app.services import discounts as discount_service
 from app.services import invoices as invoice_service
 from app.services import locks
+from app.services import products as product_service
 from app.services import subscription_changes as changes
 from app.services.common import blank, merge_metadata
 from app.services.pricing import price_amount
@@ -34,6 +36,8 @@ from app.services.subscription_events import change, render
 from app.store.models import Invoice, Price, Subscription, SubscriptionItem
 from app.store.repositories.base import Cursor, Page
 from app.store.uow import UnitOfWork
+
+P = TypeVar("P", SubscriptionCreateParams, SubscriptionUpdateParams)
 
 ENDED = ("canceled", "incomplete_expired")
 
@@ -61,20 +65,43 @@ def period_end(start: int, price: Price) -> int:
     return boundary(start, Interval.of(price.recurring), 1)
 
 
+async def with_item_prices(uow: UnitOfWork, ctx: Ctx, params: P) -> P:
+    """Each item's price as an id: `plan` is Stripe's older name of `price`, and `price_data`
+    makes the item's own price. Exactly one of them per item that names a price."""
+    if not params.items:
+        return params
+    items = []
+    for i, item in enumerate(params.items):
+        given = [name for name in ("price", "plan", "price_data") if getattr(item, name) is not None]
+        if len(given) > 1:
+            raise InvalidRequest(
+                f"Give one of price, plan or price_data, not {' and '.join(given)}.", param=f"items[{i}][{given[1]}]"
+            )
+        if item.plan is not None:
+            item = item.model_copy(update={"price": item.plan, "plan": None})
+        elif item.price_data is not None:
+            made = await product_service.inline_price(uow, ctx, item.price_data, f"items[{i}][price_data]")
+            item = item.model_copy(update={"price": made.id, "price_data": None})
+        items.append(item)
+    return params.model_copy(update={"items": items})
+
+
 async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) -> Subscription:
     """Create a subscription with its first invoice; the status follows trial, payment and collection."""
-    if params.proration_behavior is not None:
+    if params.proration_behavior == "always_invoice":
         raise InvalidRequest(
-            "proration_behavior on create applies to backdate_start_date and billing_cycle_anchor, which this "
-            "service does not support; leave it out.",
-            code="parameter_unsupported",
+            "proration_behavior on create is create_prorations or none (what the time before billing_cycle_anchor "
+            "costs).",
             param="proration_behavior",
         )
     # The customer's lock: R9 (a concurrent detach sees this subscription, or this sees the detach).
     customer = await locks.customer(uow, ctx, params.customer, param="customer")
-    prices = [
-        await changes.recurring_price(uow, ctx, item.price, f"items[{i}][price]") for i, item in enumerate(params.items)
-    ]
+    params = await with_item_prices(uow, ctx, params)
+    prices = []
+    for i, item in enumerate(params.items):
+        if item.price is None:
+            raise ParameterMissing(f"items[{i}][price]")
+        prices.append(await changes.recurring_price(uow, ctx, item.price, f"items[{i}][price]"))
     changes.check_compatible(prices, "items")
     method = params.collection_method or "charge_automatically"
     if method == "send_invoice" and params.days_until_due is None:
@@ -90,7 +117,12 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) ->
         )
     now = ctx.now()
     trial_days = params.trial_period_days
-    if trial_days is None and params.trial_end is None:
+    if params.trial_from_plan:
+        # The price's own trial (Stripe's trial_from_plan; without it a price's trial_period_days is not used).
+        if params.trial_end is not None or params.trial_period_days is not None:
+            raise InvalidRequest(
+                "trial_from_plan cannot be used with trial_end or trial_period_days.", param="trial_from_plan"
+            )
         trial_days = (prices[0].recurring or {}).get("trial_period_days")
     trial_end = None
     if isinstance(params.trial_end, int):
@@ -99,6 +131,7 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) ->
         trial_end = params.trial_end
     elif trial_days:
         trial_end = now + trial_days * 86400
+    anchor = _first_anchor(params, prices[0], now, trial_end)
     sub = Subscription(
         id=new_id("sub", 24),
         account_id=ctx.scope.account_id,
@@ -119,7 +152,8 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) ->
             else None
         ),
         # A trial's end is where the billing cycle starts (Stripe's anchor for a trialing subscription).
-        billing_cycle_anchor=trial_end or now,
+        billing_cycle_anchor=anchor or trial_end or now,
+        settings=await _settings(uow, ctx, {}, params),
         start_date=now,
         description=params.description,
         metadata_=merge_metadata({}, params.metadata),
@@ -127,7 +161,7 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) ->
     sub.set_pause_collection(None)
     items = []
     for i, (item, price) in enumerate(zip(params.items, prices, strict=True)):
-        end = trial_end or period_end(now, price)
+        end = anchor or trial_end or period_end(now, price)
         items.append(
             SubscriptionItem(
                 id=new_id("si", 14),
@@ -169,11 +203,21 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) ->
     await uow.flush()
     await _add_invoice_items(uow, ctx, sub, params.add_invoice_items or [])
     first_period = Period(now, items[0].current_period_end)
+    if anchor is not None:
+        # Until the anchor: the share of a whole period the time to it is (Stripe's prorated first
+        # invoice), or nothing with proration_behavior=none.
+        lines = (
+            []
+            if params.proration_behavior == "none"
+            else await changes.stub_lines(uow, ctx, items, Interval.of(prices[0].recurring or {}), anchor, now)
+        )
+    else:
+        lines = await changes.cycle_lines(uow, ctx, items, first_period, free=trial_end is not None)
     invoice = await invoice_service.for_subscription(
         uow,
         ctx,
         sub,
-        await changes.cycle_lines(uow, ctx, items, first_period, free=trial_end is not None),
+        lines,
         period=Period(now, now),
         reason="subscription_create",
     )
@@ -196,6 +240,84 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) ->
     return sub
 
 
+def _first_anchor(params: SubscriptionCreateParams, price: Price, now: int, trial_end: int | None) -> int | None:
+    """The billing cycle anchor asked for (a timestamp, or a day of the month), when it is not now:
+    no later than the natural next billing date, as on Stripe."""
+    if params.billing_cycle_anchor is not None and params.billing_cycle_anchor_config is not None:
+        raise InvalidRequest(
+            "Give billing_cycle_anchor or billing_cycle_anchor_config, not both.", param="billing_cycle_anchor_config"
+        )
+    interval = Interval.of(price.recurring or {})
+    config = params.billing_cycle_anchor_config
+    if config is not None:
+        if interval.unit not in ("month", "year"):
+            raise InvalidRequest(
+                "billing_cycle_anchor_config is for monthly and yearly prices.", param="billing_cycle_anchor_config"
+            )
+        if config.month is not None and interval.unit != "year":
+            raise InvalidRequest(
+                "billing_cycle_anchor_config[month] is for yearly prices.", param="billing_cycle_anchor_config[month]"
+            )
+        at = anchor_on(now, interval, config.day_of_month, config.month, config.hour, config.minute, config.second)
+    elif params.billing_cycle_anchor is not None:
+        at = params.billing_cycle_anchor
+    else:
+        return None
+    param = "billing_cycle_anchor" if config is None else "billing_cycle_anchor_config"
+    if trial_end is not None:
+        raise InvalidRequest(
+            "A billing cycle anchor with a trial is not supported: the trial's end is the anchor.",
+            code="parameter_unsupported",
+            param=param,
+        )
+    natural = add_interval(now, interval.unit, interval.count)
+    if at < now:
+        raise InvalidRequest("billing_cycle_anchor cannot be in the past.", param=param)
+    if at > natural:
+        raise InvalidRequest(
+            f"billing_cycle_anchor cannot be later than next natural billing date ({natural}) for the price.",
+            param=param,
+        )
+    return None if at in (now, natural) else at
+
+
+async def _settings(
+    uow: UnitOfWork, ctx: Ctx, current: dict[str, Any], params: SubscriptionCreateParams | SubscriptionUpdateParams
+) -> dict[str, Any]:
+    """invoice_settings, payment_settings and billing_mode as sent, checked ("" unsets a list)."""
+    settings = dict(current)
+    sent = params.sent()
+    if params.invoice_settings is not None:
+        invoice_settings = dict(settings.get("invoice_settings") or {})
+        if "account_tax_ids" in params.invoice_settings.sent():
+            ids = blank(params.invoice_settings.account_tax_ids) or []
+            for n, tax_id in enumerate(ids):
+                own = await uow.tax_ids.get(ctx.scope, tax_id)
+                if own is None or own.deleted or own.owner_type == "customer":
+                    raise ResourceMissing("tax_id", tax_id, param=f"invoice_settings[account_tax_ids][{n}]")
+            invoice_settings["account_tax_ids"] = ids or None
+        settings["invoice_settings"] = invoice_settings
+    if params.payment_settings is not None:
+        payment = dict(settings.get("payment_settings") or {})
+        p = params.payment_settings
+        if "payment_method_types" in p.sent():
+            types = blank(p.payment_method_types) or []
+            for n, kind in enumerate(types):
+                if kind not in PAYMENT_METHOD_TYPES:
+                    raise InvalidRequest(
+                        f"Invalid payment method type: {kind}.",
+                        code="parameter_invalid_string",
+                        param=f"payment_settings[payment_method_types][{n}]",
+                    )
+            payment["payment_method_types"] = types or None
+        if p.save_default_payment_method is not None:
+            payment["save_default_payment_method"] = p.save_default_payment_method
+        settings["payment_settings"] = payment
+    if "billing_mode" in sent and isinstance(params, SubscriptionCreateParams) and params.billing_mode is not None:
+        settings["billing_mode"] = params.billing_mode.type
+    return settings
+
+
 def _editable_when_ended(params: SubscriptionUpdateParams) -> None:
     allowed = {"metadata", "cancellation_details", "expand"}
     extra = params.sent() - allowed
@@ -211,6 +333,7 @@ async def update(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: Subscr
     sub = await locks.subscription(uow, ctx, subscription_id)
     if sub.status in ENDED:
         _editable_when_ended(params)
+    params = await with_item_prices(uow, ctx, params)
     sent = params.sent()
     if sub.schedule_id and ({"cancel_at", "cancel_at_period_end"} & sent):
         raise InvalidRequest(
@@ -223,6 +346,7 @@ async def update(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: Subscr
     now = ctx.now()
     check_billing_params(params)
     _check_trial_end(sub, params)
+    settings = await _settings(uow, ctx, sub.settings or {}, params)
     if "discounts" in sent and params.discounts is not None:
         customer = await uow.customers.get(ctx.scope, sub.customer_id)
         assert customer is not None
@@ -246,6 +370,10 @@ async def update(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: Subscr
             if at is not None and at <= now:
                 raise InvalidRequest("cancel_at must be in the future.", param="cancel_at")
             s.cancel_at, s.cancel_at_period_end = at, False
+        if params.invoice_settings is not None or params.payment_settings is not None:
+            s.settings = settings
+        if params.trial_settings is not None:
+            s.trial_settings = {"missing_payment_method": params.trial_settings.end_behavior.missing_payment_method}
         if params.cancellation_details is not None:
             details = dict(s.cancellation_details or {})
             for key in ("comment", "feedback"):

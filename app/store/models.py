@@ -204,6 +204,8 @@ class Subscription(ScopedRecord):
     trial_start: Mapped[int | None] = mapped_column(BigInteger)
     trial_end: Mapped[int | None] = mapped_column(BigInteger)
     trial_settings: Mapped[dict[str, Any] | None] = mapped_column()
+    # invoice_settings, payment_settings and billing_mode as sent (what invoices of it copy).
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     billing_cycle_anchor: Mapped[int] = mapped_column(BigInteger)
     start_date: Mapped[int] = mapped_column(BigInteger)
     description: Mapped[str | None] = mapped_column(String(500))

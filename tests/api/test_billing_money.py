@@ -313,7 +313,7 @@ async def test_what_is_not_supported_is_refused_by_name(client: httpx.AsyncClien
         (f"/v1/subscriptions/{sub['id']}", {"payment_behavior": "pending_if_incomplete"}, "payment_behavior"),
         (
             "/v1/subscriptions",
-            {"customer": sub["customer"], "items[0][price]": yearly["id"], "proration_behavior": "none"},
+            {"customer": sub["customer"], "items[0][price]": yearly["id"], "proration_behavior": "always_invoice"},
             "proration_behavior",
         ),
     ]
