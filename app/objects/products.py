@@ -93,7 +93,7 @@ def render_product(p: Product) -> dict[str, Any]:
         "statement_descriptor": d.get("statement_descriptor"),
         "tax_code": None,
         "tax_details": None,
-        "type": "service",
+        "type": d.get("type", "service"),
         "unit_label": d.get("unit_label"),
         "updated": p.updated,
         "url": d.get("url"),

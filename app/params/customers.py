@@ -108,6 +108,7 @@ class CustomerUpdateParams(ExpandParams):
 
 class CustomerListParams(ListParams):
     email: Annotated[str, StringConstraints(max_length=512)] | None = None
+    test_clock: Id | None = None
     created: Timestamp | RangeFilter | None = None
 
 

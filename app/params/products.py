@@ -53,8 +53,13 @@ class DefaultPriceData(Params):
     metadata: Metadata | None = None
 
 
+ProductId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
 class ProductCreateParams(ExpandParams):
     name: Str
+    id: ProductId | None = None
+    type: Literal["good", "service"] | None = None
     active: Bool | None = None
     description: Str | None = None
     metadata: Emptyable[Metadata] | None = None
@@ -85,6 +90,10 @@ class ProductUpdateParams(ExpandParams):
 
 class ProductListParams(ListParams):
     active: Bool | None = None
+    ids: list[Id] | None = Field(None, max_length=100)
+    shippable: Bool | None = None
+    type: Literal["good", "service"] | None = None
+    url: Str | None = None
     created: Timestamp | RangeFilter | None = None
 
 

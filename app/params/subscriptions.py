@@ -208,6 +208,10 @@ SubscriptionStatusFilter = Literal[
 class SubscriptionListParams(ListParams):
     customer: Id | None = None
     price: Id | None = None
+    plan: Id | None = Field(None, description="Stripe's older name of `price`.")
+    test_clock: Id | None = None
+    current_period_start: Timestamp | RangeFilter | None = None
+    current_period_end: Timestamp | RangeFilter | None = None
     status: SubscriptionStatusFilter | None = None
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None
     collection_paused: Bool | None = Field(

@@ -163,4 +163,6 @@ async def delete(uow: UnitOfWork, ctx: Ctx, customer_id: str) -> Customer:
 async def list_(uow: UnitOfWork, ctx: Ctx, params: CustomerListParams) -> Page[Customer]:
     """Customers newest first, optionally by exact email and creation time."""
     cursor = Cursor(params.limit, params.starting_after, params.ending_before)
-    return await uow.customers.find(ctx.scope, cursor, email=params.email, created=created_bounds(params.created))
+    return await uow.customers.find(
+        ctx.scope, cursor, email=params.email, created=created_bounds(params.created), test_clock=params.test_clock
+    )

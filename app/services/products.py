@@ -44,9 +44,11 @@ async def get_price(uow: UnitOfWork, ctx: Ctx, price_id: str, *, param: str = "i
 async def create_product(uow: UnitOfWork, ctx: Ctx, params: ProductCreateParams) -> Product:
     """Create a product and record `product.created`."""
     now = ctx.now()
+    if params.id is not None and await uow.products.get(ctx.scope, params.id) is not None:
+        raise InvalidRequest(f"Product already exists: {params.id}.", code="resource_already_exists", param="id")
     product = uow.products.add(
         Product(
-            id=new_id("prod", 14),
+            id=params.id or new_id("prod", 14),
             account_id=ctx.scope.account_id,
             livemode=ctx.scope.livemode,
             created=now,
@@ -55,7 +57,7 @@ async def create_product(uow: UnitOfWork, ctx: Ctx, params: ProductCreateParams)
             active=True if params.active is None else params.active,
             description=params.description,
             metadata_=merge_metadata({}, params.metadata),
-            details=_details({}, params),
+            details={**_details({}, params), "type": params.type or "service"},
         )
     )
     if params.default_price_data is not None:
@@ -155,7 +157,16 @@ async def delete_product(uow: UnitOfWork, ctx: Ctx, product_id: str) -> Product:
 async def list_products(uow: UnitOfWork, ctx: Ctx, params: ProductListParams) -> Page[Product]:
     """Products newest first."""
     cursor = Cursor(params.limit, params.starting_after, params.ending_before)
-    return await uow.products.find(ctx.scope, cursor, active=params.active, created=created_bounds(params.created))
+    return await uow.products.find(
+        ctx.scope,
+        cursor,
+        active=params.active,
+        created=created_bounds(params.created),
+        ids=params.ids,
+        shippable=params.shippable,
+        type=params.type,
+        url=params.url,
+    )
 
 
 async def _claim_lookup_key(uow: UnitOfWork, ctx: Ctx, lookup_key: str, transfer: bool, price_id: str) -> None:

@@ -659,7 +659,10 @@ def list_filters(params: Any) -> dict[str, Any]:
     """The filters shared by the list and the CSV export."""
     return {
         "customer": params.customer,
-        "price": params.price,
+        "price": params.price or getattr(params, "plan", None),
+        "test_clock": getattr(params, "test_clock", None),
+        "current_period_start": created_bounds(getattr(params, "current_period_start", None)),
+        "current_period_end": created_bounds(getattr(params, "current_period_end", None)),
         "statuses": _status_filter(params.status),
         "collection_method": params.collection_method,
         "collection_paused": params.collection_paused,

@@ -120,8 +120,16 @@ class IdempotencyRecord(Base):
 
 
 class Product(ScopedRecord):
+    """A product. Its id may be chosen by the merchant (`prod_basic`), so it is unique per account
+    and mode, not across accounts."""
+
     __tablename__ = "products"
-    __table_args__ = (Index("ix_products_scope_created", "account_id", "livemode", "created", "pk"),)
+    __table_args__ = (
+        Index("uq_products_scope_id", "account_id", "livemode", "id", unique=True),
+        Index("ix_products_scope_created", "account_id", "livemode", "created", "pk"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64))
 
     name: Mapped[str] = mapped_column(String(5000))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -14,11 +14,19 @@ class CustomerRepository(ScopedRepository[Customer]):
     noun = "customer"
 
     async def find(
-        self, scope: Scope, cursor: Cursor, *, email: str | None = None, created: dict[str, int] | None = None
+        self,
+        scope: Scope,
+        cursor: Cursor,
+        *,
+        email: str | None = None,
+        created: dict[str, int] | None = None,
+        test_clock: str | None = None,
     ) -> Page[Customer]:
         where: list[ColumnElement[bool]] = [Customer.deleted.is_(False), *created_filter(Customer.created, created)]
         if email is not None:
             where.append(Customer.email == email)
+        if test_clock is not None:
+            where.append(Customer.test_clock_id == test_clock)
         return await self.page(scope, cursor, *where)
 
     async def on_clock(self, scope: Scope, clock_id: str) -> list[Customer]:

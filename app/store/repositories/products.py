@@ -16,11 +16,29 @@ class ProductRepository(ScopedRepository[Product]):
     noun = "product"
 
     async def find(
-        self, scope: Scope, cursor: Cursor, *, active: bool | None = None, created: dict[str, int] | None = None
+        self,
+        scope: Scope,
+        cursor: Cursor,
+        *,
+        active: bool | None = None,
+        created: dict[str, int] | None = None,
+        ids: list[str] | None = None,
+        shippable: bool | None = None,
+        type: str | None = None,
+        url: str | None = None,
     ) -> Page[Product]:
         where: list[ColumnElement[bool]] = [Product.deleted.is_(False), *created_filter(Product.created, created)]
         if active is not None:
             where.append(Product.active.is_(active))
+        if ids is not None:
+            where.append(Product.id.in_(ids))
+        # Descriptive fields live in `details` (JSON on SQLite, JSONB on PostgreSQL).
+        if shippable is not None:
+            where.append(Product.details["shippable"].as_boolean() == shippable)
+        if type is not None:
+            where.append(func.coalesce(Product.details["type"].as_string(), "service") == type)
+        if url is not None:
+            where.append(Product.details["url"].as_string() == url)
         return await self.page(scope, cursor, *where)
 
 

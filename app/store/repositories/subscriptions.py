@@ -31,6 +31,9 @@ class SubscriptionRepository(ScopedRepository[Subscription]):
         collection_paused: bool | None,
         created: dict[str, int] | None,
         customer_email: str | None = None,
+        test_clock: str | None = None,
+        current_period_start: dict[str, int] | None = None,
+        current_period_end: dict[str, int] | None = None,
     ) -> list[ColumnElement[bool]]:
         where: list[ColumnElement[bool]] = [*created_filter(Subscription.created, created)]
         if customer is not None:
@@ -51,6 +54,27 @@ class SubscriptionRepository(ScopedRepository[Subscription]):
                     owner.livemode == scope.livemode,
                     owner.id == Subscription.customer_id,
                     owner.email_normalized == normalized_email(customer_email),
+                )
+            )
+        if test_clock is not None:
+            clocked = aliased(Customer)
+            where.append(
+                exists().where(
+                    clocked.account_id == scope.account_id,
+                    clocked.livemode == scope.livemode,
+                    clocked.id == Subscription.customer_id,
+                    clocked.test_clock_id == test_clock,
+                )
+            )
+        if current_period_start or current_period_end:
+            # The current period lives on the items (they share it): any item's will do.
+            where.append(
+                exists().where(
+                    SubscriptionItem.account_id == scope.account_id,
+                    SubscriptionItem.livemode == scope.livemode,
+                    SubscriptionItem.subscription_id == Subscription.id,
+                    *created_filter(SubscriptionItem.current_period_start, current_period_start),
+                    *created_filter(SubscriptionItem.current_period_end, current_period_end),
                 )
             )
         if price is not None:
