@@ -92,7 +92,12 @@ def full_shipping(shipping: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-def render_customer(c: Customer, discount: dict[str, Any] | None = None) -> dict[str, Any]:
+def number_counter(customer_id: str, chosen_prefix: str | None) -> str:
+    """The counter a customer's invoice numbers come from (shared by customers of one prefix)."""
+    return f"invoice_number:{invoice_prefix(customer_id, chosen_prefix)}"
+
+
+def render_customer(c: Customer, discount: dict[str, Any] | None = None, next_sequence: int = 1) -> dict[str, Any]:
     if c.deleted:
         return {"id": c.id, "object": "customer", "deleted": True}
     settings = c.invoice_settings or {}
@@ -118,7 +123,7 @@ def render_customer(c: Customer, discount: dict[str, Any] | None = None) -> dict
         "livemode": c.livemode,
         "metadata": dict(c.metadata_ or {}),
         "name": c.name,
-        "next_invoice_sequence": 1,
+        "next_invoice_sequence": next_sequence,
         "phone": c.phone,
         "preferred_locales": list(c.preferred_locales or []),
         "shipping": full_shipping(c.shipping),
@@ -139,7 +144,15 @@ async def render_customers(uow: UnitOfWork, scope: Scope, customers: list[Custom
     ids = [c.discount_id for c in customers if c.discount_id and not c.deleted]
     found = await uow.discounts.many(scope, ids)
     bodies = {d["id"]: d for d in await render_discounts(uow, scope, list(found.values()))}
-    return [render_customer(c, bodies.get(c.discount_id) if c.discount_id else None) for c in customers]
+    counters = await uow.counters.values(scope, sorted({number_counter(c.id, c.invoice_prefix) for c in customers}))
+    return [
+        render_customer(
+            c,
+            bodies.get(c.discount_id) if c.discount_id else None,
+            counters.get(number_counter(c.id, c.invoice_prefix), 0) + 1,
+        )
+        for c in customers
+    ]
 
 
 async def _load(uow: UnitOfWork, scope: Scope, object_id: str) -> Customer | None:

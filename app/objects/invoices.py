@@ -75,6 +75,17 @@ def total_of(invoice: Invoice) -> int:
     return totals_of(invoice).total
 
 
+def _rendering(rendering: dict[str, Any] | None) -> dict[str, Any] | None:
+    if rendering is None:
+        return None
+    return {
+        "amount_tax_display": rendering.get("amount_tax_display"),
+        "pdf": rendering.get("pdf"),
+        "template": None,
+        "template_version": None,
+    }
+
+
 def render_invoice(inv: Invoice, customer: Customer | None, tax_ids: list[TaxId] | None = None) -> dict[str, Any]:
     if inv.deleted:
         return {"id": inv.id, "object": "invoice", "deleted": True}
@@ -132,13 +143,13 @@ def render_invoice(inv: Invoice, customer: Customer | None, tax_ids: list[TaxId]
         "customer_tax_ids": details["customer_tax_ids"]
         if "customer_tax_ids" in details
         else customer_tax_ids(tax_ids or []),
-        "default_payment_method": None,
+        "default_payment_method": details.get("default_payment_method"),
         "default_source": None,
         "default_tax_rates": [],
         "description": inv.description,
         "discounts": list(inv.discounts or []),
         "due_date": inv.due_date,
-        "effective_at": transitions["finalized_at"],
+        "effective_at": details.get("effective_at") or transitions["finalized_at"],
         "ending_balance": (inv.ending_balance or 0) if finalized else None,
         "footer": details.get("footer"),
         "from_invoice": None,
@@ -177,9 +188,9 @@ def render_invoice(inv: Invoice, customer: Customer | None, tax_ids: list[TaxId]
         "post_payment_credit_notes_amount": 0,
         "pre_payment_credit_notes_amount": 0,
         "receipt_number": None,
-        "rendering": None,
+        "rendering": _rendering(details.get("rendering")),
         "shipping_cost": None,
-        "shipping_details": None,
+        "shipping_details": full_shipping(details.get("shipping_details")) if details.get("shipping_details") else None,
         "starting_balance": inv.starting_balance,
         "statement_descriptor": details.get("statement_descriptor"),
         "status": inv.status,
@@ -216,12 +227,11 @@ INVOICE = register(
         loader=_load,
         expandable={
             "customer": "customer",
+            "default_payment_method": "payment_method",
             "parent.subscription_details.subscription": "subscription",
             "discounts": "discount",
             "test_clock": "test_helpers.test_clock",
         },
-        always_null=frozenset(
-            {"application", "default_payment_method", "default_source", "on_behalf_of", "latest_revision"}
-        ),
+        always_null=frozenset({"application", "default_source", "on_behalf_of", "latest_revision"}),
     )
 )

@@ -11,6 +11,7 @@ from app.params.base import (
     Emptyable,
     ExpandParams,
     Id,
+    Int,
     ListParams,
     Metadata,
     Params,
@@ -59,6 +60,7 @@ class InvoiceSettingsParams(Params):
 
 class CustomerCreateParams(ExpandParams):
     test_clock: Id | None = None
+    next_invoice_sequence: Int | None = Field(None, ge=1, le=1_000_000_000)
     tax_id_data: list[TaxIdData] | None = Field(None, max_length=5)
     business_name: Name150 | None = None
     individual_name: Name150 | None = None
@@ -84,6 +86,7 @@ class CustomerCreateParams(ExpandParams):
 
 
 class CustomerUpdateParams(ExpandParams):
+    next_invoice_sequence: Int | None = Field(None, ge=1, le=1_000_000_000)
     business_name: Emptyable[Name150] | None = None
     individual_name: Emptyable[Name150] | None = None
     tax_exempt: Emptyable[TaxExempt] | None = None

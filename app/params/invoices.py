@@ -21,8 +21,9 @@ from app.params.base import (
     Str,
     Timestamp,
 )
+from app.params.customers import AddressParams
 from app.params.discounts import DiscountParam
-from app.params.subscriptions import ItemUpdateParams
+from app.params.subscriptions import IssuerParams, ItemUpdateParams
 
 
 class CustomField(Params):
@@ -32,9 +33,44 @@ class CustomField(Params):
 
 Footer = Annotated[str, StringConstraints(max_length=5000)]
 StatementDescriptor = Annotated[str, StringConstraints(max_length=22)]
+InvoiceNumber = Annotated[str, StringConstraints(min_length=1, max_length=26)]
 
 
-class InvoiceCreateParams(ExpandParams):
+class RenderingPdf(Params):
+    page_size: Literal["a4", "auto", "letter"] | None = None
+
+
+class RenderingParams(Params):
+    """How the invoice's PDF is laid out (the page size is honoured; tax display has no tax here)."""
+
+    amount_tax_display: Emptyable[Literal["exclude_tax", "include_inclusive_tax"]] | None = None
+    pdf: RenderingPdf | None = None
+
+
+class ShippingDetailsParams(Params):
+    address: AddressParams
+    name: Str
+    phone: Emptyable[Str] | None = None
+
+
+class InvoicePaymentSettingsParams(Params):
+    payment_method_types: Emptyable[list[Str]] | None = Field(None, max_length=30)
+
+
+class InvoiceDetailsParams(ExpandParams):
+    """What create and update share beyond the money: shown on the invoice, its page and PDF."""
+
+    account_tax_ids: Emptyable[list[Id]] | None = Field(None, max_length=25)
+    default_payment_method: Emptyable[Id] | None = None
+    effective_at: Emptyable[Timestamp] | None = None
+    issuer: IssuerParams | None = None
+    number: Emptyable[InvoiceNumber] | None = None
+    payment_settings: InvoicePaymentSettingsParams | None = None
+    rendering: RenderingParams | None = None
+    shipping_details: Emptyable[ShippingDetailsParams] | None = None
+
+
+class InvoiceCreateParams(InvoiceDetailsParams):
     customer: Id
     custom_fields: Emptyable[list[CustomField]] | None = Field(None, max_length=4)
     due_date: Timestamp | None = None
@@ -51,7 +87,7 @@ class InvoiceCreateParams(ExpandParams):
     pending_invoice_items_behavior: Literal["exclude", "include"] | None = None
 
 
-class InvoiceUpdateParams(ExpandParams):
+class InvoiceUpdateParams(InvoiceDetailsParams):
     auto_advance: Bool | None = None
     custom_fields: Emptyable[list[CustomField]] | None = Field(None, max_length=4)
     footer: Emptyable[Footer] | None = None
@@ -99,6 +135,7 @@ class InvoiceActionParams(ExpandParams):
 
 class InvoiceListParams(ListParams):
     customer: Id | None = None
+    due_date: Timestamp | RangeFilter | None = None
     subscription: Id | None = None
     status: Literal["draft", "open", "paid", "uncollectible", "void"] | None = None
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None

@@ -14,8 +14,26 @@ def _latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
+def _shipping(shipping: dict[str, Any] | None) -> str:
+    if not shipping:
+        return ""
+    address = shipping.get("address") or {}
+    parts = [shipping.get("name"), address.get("line1"), address.get("postal_code"), address.get("city")]
+    return ", ".join(str(p) for p in parts if p)
+
+
+def page_size(invoice: dict[str, Any]) -> str:
+    """`rendering.pdf.page_size`: as chosen, or (auto) Letter for a customer in the US or Canada,
+    A4 elsewhere, as Stripe picks it."""
+    chosen = ((invoice.get("rendering") or {}).get("pdf") or {}).get("page_size") or "auto"
+    if chosen != "auto":
+        return str(chosen)
+    country = (invoice.get("customer_address") or {}).get("country")
+    return "letter" if country in ("US", "CA") else "a4"
+
+
 def invoice_pdf(invoice: dict[str, Any]) -> bytes:
-    pdf = FPDF()
+    pdf = FPDF(format="letter" if page_size(invoice) == "letter" else "A4")
     pdf.set_title(f"Invoice {invoice.get('number') or invoice['id']}")
     pdf.add_page()
     pdf.set_font("helvetica", "B", 18)
@@ -27,6 +45,8 @@ def invoice_pdf(invoice: dict[str, Any]) -> bytes:
         ("Billed to", billed),
         ("Issued", date(invoice["created"])),
         ("Due", date(invoice.get("due_date"))),
+        ("Tax ID", ", ".join(t["value"] for t in invoice.get("customer_tax_ids") or [])),
+        ("Ship to", _shipping(invoice.get("shipping_details"))),
     ):
         if value:
             pdf.cell(0, 7, _latin1(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")

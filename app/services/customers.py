@@ -6,7 +6,7 @@ from app.context import Ctx
 from app.errors import InvalidRequest, ResourceMissing
 from app.events import outbox
 from app.ids import new_id
-from app.objects.customers import render_one
+from app.objects.customers import number_counter, render_one
 from app.params.base import created_bounds
 from app.params.customers import CustomerCreateParams, CustomerListParams, CustomerUpdateParams
 from app.services import discounts as discount_service
@@ -78,10 +78,23 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: CustomerCreateParams) -> Cus
     if params.coupon is not None or params.promotion_code is not None:
         await uow.flush()
         await discount_service.set_customer_discount(uow, ctx, customer, params.coupon, params.promotion_code)
+    if params.next_invoice_sequence is not None:
+        await _number_from(uow, ctx, customer, params.next_invoice_sequence)
     outbox.record(uow, ctx, "customer.created", await render_one(uow, ctx.scope, customer))
     for n, data in enumerate(params.tax_id_data or []):
         await tax_id_service.add_to_customer(uow, ctx, customer, data.type, data.value, param=f"tax_id_data[{n}]")
     return customer
+
+
+async def _number_from(uow: UnitOfWork, ctx: Ctx, customer: Customer, sequence: int) -> None:
+    """`next_invoice_sequence`: the customer's next invoice is numbered PREFIX-<sequence>. Only
+    forward: a number already given out is never given again."""
+    if not await uow.counters.raise_to(ctx.scope, number_counter(customer.id, customer.invoice_prefix), sequence - 1):
+        raise InvalidRequest(
+            f"next_invoice_sequence {sequence} is not after the customer's last invoice number; a number is never "
+            "given twice.",
+            param="next_invoice_sequence",
+        )
 
 
 async def _check_attached(uow: UnitOfWork, ctx: Ctx, customer: Customer, payment_method_id: str) -> None:
@@ -139,6 +152,8 @@ async def update(uow: UnitOfWork, ctx: Ctx, customer_id: str, params: CustomerUp
         customer.invoice_settings = settings
     if "coupon" in sent or "promotion_code" in sent:
         await discount_service.set_customer_discount(uow, ctx, customer, params.coupon, params.promotion_code)
+    if params.next_invoice_sequence is not None:
+        await _number_from(uow, ctx, customer, params.next_invoice_sequence)
     after = await render_one(uow, ctx.scope, customer)
     changed = outbox.previous_attributes(before, after)
     if changed:

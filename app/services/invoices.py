@@ -16,7 +16,7 @@ from app.domain.test_payment_methods import DECLINING_BY_LAST4, TestCard
 from app.errors import CardError, InvalidRequest, ResourceMissing
 from app.events import outbox
 from app.ids import new_id
-from app.objects.customers import invoice_prefix
+from app.objects.customers import invoice_prefix, number_counter
 from app.objects.invoices import line_body, render_invoices, totals_of
 from app.objects.tax_ids import customer_tax_ids
 from app.params.base import created_bounds
@@ -28,9 +28,10 @@ from app.params.invoices import (
     InvoicePayParams,
     InvoiceUpdateParams,
 )
+from app.params.payment_methods import ALL_TYPES as PAYMENT_METHOD_TYPES
 from app.services import discounts as discount_service
 from app.services import invoice_lines, locks
-from app.services.common import blank, merge_metadata, page_in_order
+from app.services.common import blank, dump, merge_metadata, page_in_order
 from app.services.pricing import price_amount, products_of
 from app.services.subscription_events import change
 from app.store.models import Invoice, PaymentMethod, Subscription
@@ -130,6 +131,7 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: InvoiceCreateParams) -> Invo
     # The customer's invoice footer is the invoice's unless it gives its own (Stripe's default).
     footer = params.footer if params.footer is not None else (customer.invoice_settings or {}).get("footer")
     invoice.details = _details({"footer": footer}, params)
+    await _presentation(uow, ctx, invoice, params)
     if params.pending_invoice_items_behavior == "include":
         pending = await uow.invoice_items.pending(ctx.scope, customer.id, subscription_id, lock=True)
         invoice.lines = invoice_lines.take_items(invoice, pending)
@@ -167,6 +169,7 @@ async def update(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: InvoiceUpda
     if params.days_until_due is not None:
         invoice.days_until_due = params.days_until_due
     invoice.details = _details(dict(invoice.details or {}), params)
+    await _presentation(uow, ctx, invoice, params)
     if params.due_date is not None:
         if params.due_date <= ctx.now():
             raise InvalidRequest("due_date must be in the future.", param="due_date")
@@ -262,9 +265,10 @@ async def _finalize(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
     # Customer-level sequencing, Stripe's default: PREFIX-0001, PREFIX-0002, ... from a counter
     # that concurrent finalizations cannot both take (and a unique index behind it). The counter
     # is the prefix's: two customers whose derived prefixes collide share it, so numbers stay unique.
-    prefix = invoice_prefix(invoice.customer_id, customer.invoice_prefix)
-    sequence = await uow.counters.next(ctx.scope, f"invoice_number:{prefix}")
-    invoice.number = f"{prefix}-{sequence:04d}"
+    if invoice.number is None:  # else the merchant's chosen number
+        prefix = invoice_prefix(invoice.customer_id, customer.invoice_prefix)
+        sequence = await uow.counters.next(ctx.scope, number_counter(invoice.customer_id, customer.invoice_prefix))
+        invoice.number = f"{prefix}-{sequence:04d}"
     invoice.status = "open"
     invoice.status_transitions = {**(invoice.status_transitions or {}), "finalized_at": now}
     invoice.hosted_invoice_url = f"{ctx.base_url.rstrip('/')}/invoices/{invoice.access_token}"
@@ -285,6 +289,61 @@ def _details(details: dict[str, Any], params: InvoiceCreateParams | InvoiceUpdat
         fields = blank(params.custom_fields)
         details["custom_fields"] = [{"name": f.name, "value": f.value} for f in fields] if fields else None
     return details
+
+
+async def _presentation(
+    uow: UnitOfWork, ctx: Ctx, invoice: Invoice, params: InvoiceCreateParams | InvoiceUpdateParams
+) -> None:
+    """The draft's number, payment method, effective date, tax IDs, payment method types, shipping
+    details and PDF page size, as sent ("" unsets)."""
+    sent = params.sent()
+    details = dict(invoice.details or {})
+    if "number" in sent:
+        number = blank(params.number)
+        if number is not None and await uow.invoices.with_number(ctx.scope, number) not in (None, invoice.id):
+            raise InvalidRequest(f"Invoice number {number} is in use.", code="resource_already_exists", param="number")
+        invoice.number = number
+    if "default_payment_method" in sent:
+        wanted = blank(params.default_payment_method)
+        if wanted is not None:
+            pm = await uow.payment_methods.get(ctx.scope, wanted)
+            if pm is None or pm.customer_id != invoice.customer_id:
+                raise InvalidRequest(
+                    f"The payment method {wanted} is not attached to the invoice's customer.",
+                    code="resource_missing",
+                    param="default_payment_method",
+                )
+        details["default_payment_method"] = wanted
+    if "effective_at" in sent:
+        details["effective_at"] = blank(params.effective_at)
+    if "account_tax_ids" in sent:
+        ids = blank(params.account_tax_ids) or []
+        for n, tax_id in enumerate(ids):
+            own = await uow.tax_ids.get(ctx.scope, tax_id)
+            if own is None or own.deleted or own.owner_type == "customer":
+                raise ResourceMissing("tax_id", tax_id, param=f"account_tax_ids[{n}]")
+        details["account_tax_ids"] = ids or None
+    if params.payment_settings is not None and "payment_method_types" in params.payment_settings.sent():
+        types = blank(params.payment_settings.payment_method_types) or []
+        for n, kind in enumerate(types):
+            if kind not in PAYMENT_METHOD_TYPES:
+                raise InvalidRequest(
+                    f"Invalid payment method type: {kind}.",
+                    code="parameter_invalid_string",
+                    param=f"payment_settings[payment_method_types][{n}]",
+                )
+        details["payment_method_types"] = types or None
+    if "shipping_details" in sent:
+        shipping = blank(params.shipping_details)
+        details["shipping_details"] = dump(shipping) if shipping is not None else None
+    if params.rendering is not None:
+        rendering = dict(details.get("rendering") or {})
+        if "amount_tax_display" in params.rendering.sent():
+            rendering["amount_tax_display"] = blank(params.rendering.amount_tax_display)
+        if params.rendering.pdf is not None:
+            rendering["pdf"] = {"page_size": params.rendering.pdf.page_size or "auto"}
+        details["rendering"] = rendering
+    invoice.details = details
 
 
 def refuse_auto_advance(auto_advance: bool | None) -> None:
@@ -342,7 +401,12 @@ def charges(pm: PaymentMethod | None) -> bool:
 
 
 async def payment_method_for(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> PaymentMethod | None:
-    """The method an invoice is charged to: its subscription's default, else the customer's."""
+    """The method an invoice is charged to: its own default, else its subscription's, else the customer's."""
+    own = (invoice.details or {}).get("default_payment_method")
+    if own is not None:
+        pm = await uow.payment_methods.get(ctx.scope, own)
+        if pm is not None and pm.customer_id == invoice.customer_id:
+            return pm
     sub = await uow.subscriptions.get(ctx.scope, invoice.subscription_id) if invoice.subscription_id else None
     return await method_to_charge(uow, ctx, invoice.customer_id, sub)
 
@@ -500,6 +564,7 @@ async def list_(uow: UnitOfWork, ctx: Ctx, params: InvoiceListParams) -> Page[In
         status=params.status,
         collection_method=params.collection_method,
         created=created_bounds(params.created),
+        due_date=created_bounds(params.due_date),
     )
 
 

@@ -51,6 +51,7 @@ ENDPOINTS: dict[str, type[Params]] = {
     "SubscriptionItemUpdateParams": subscription_items.SubscriptionItemUpdateParams,
     "SubscriptionItemDeleteParams": subscription_items.SubscriptionItemDeleteParams,
     "InvoiceCreateParams": invoices.InvoiceCreateParams,
+    "InvoiceUpdateParams": invoices.InvoiceUpdateParams,
     "InvoiceListParams": invoices.InvoiceListParams,
     "InvoicePayParams": invoices.InvoicePayParams,
     "InvoiceFinalizeInvoiceParams": invoices.InvoiceFinalizeParams,

@@ -39,6 +39,30 @@ class CounterRepository:
         )
         return int((await self.session.execute(stmt)).scalar_one())
 
+    async def raise_to(self, scope: Scope, name: str, value: int) -> bool:
+        """Set the counter so its next value is `value + 1`, only forward: False (and nothing
+        changed) when it is already at or past `value`. One conditional upsert, no read first."""
+        insert = self._insert(Counter)
+        stmt = (
+            insert.values(account_id=scope.account_id, livemode=scope.livemode, name=name, value=value)
+            .on_conflict_do_update(
+                index_elements=[Counter.account_id, Counter.livemode, Counter.name],
+                set_={"value": value},
+                where=Counter.value < value,
+            )
+            .returning(Counter.value)
+        )
+        return (await self.session.execute(stmt)).scalar() is not None
+
+    async def values(self, scope: Scope, names: list[str]) -> dict[str, int]:
+        """The current values of the named counters (absent: never taken)."""
+        if not names:
+            return {}
+        stmt = select(Counter.name, Counter.value).where(
+            Counter.account_id == scope.account_id, Counter.livemode == scope.livemode, Counter.name.in_(names)
+        )
+        return {name: int(value) for name, value in (await self.session.execute(stmt)).all()}
+
     async def forget_throttle_keys(self, *, older_than: int, limit: int = 5000) -> int:
         """Delete up to `limit` throttle rows untouched since `older_than` (their limits' windows
         are long past: a later request simply makes the row again)."""

@@ -23,8 +23,13 @@ class InvoiceRepository(ScopedRepository[Invoice]):
         status: str | None = None,
         collection_method: str | None = None,
         created: dict[str, int] | None = None,
+        due_date: dict[str, int] | None = None,
     ) -> Page[Invoice]:
-        where: list[ColumnElement[bool]] = [Invoice.deleted.is_(False), *created_filter(Invoice.created, created)]
+        where: list[ColumnElement[bool]] = [
+            Invoice.deleted.is_(False),
+            *created_filter(Invoice.created, created),
+            *created_filter(Invoice.due_date, due_date),  # type: ignore[arg-type]  # NULL never matches
+        ]
         if customer is not None:
             where.append(Invoice.customer_id == customer)
         if subscription is not None:
@@ -34,6 +39,13 @@ class InvoiceRepository(ScopedRepository[Invoice]):
         if collection_method is not None:
             where.append(Invoice.collection_method == collection_method)
         return await self.page(scope, cursor, *where)
+
+    async def with_number(self, scope: Scope, number: str) -> str | None:
+        """The id of the invoice with this number (numbers are unique per account and mode)."""
+        stmt = select(Invoice.id).where(
+            Invoice.account_id == scope.account_id, Invoice.livemode == scope.livemode, Invoice.number == number
+        )
+        return (await self.session.execute(stmt)).scalar()
 
     async def by_access_token(self, token: str) -> Invoice | None:
         """The hosted invoice page: the unguessable token is the only credential."""
