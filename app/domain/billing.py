@@ -21,10 +21,21 @@ def add_interval(start: int, interval: str, count: int = 1) -> int:
     return int(at.replace(year=year, month=month, day=day).timestamp())
 
 
+def transformed(quantity: int, transform: dict[str, Any] | None) -> int:
+    """Stripe's `transform_quantity`: the quantity billed is the quantity divided by `divide_by`,
+    rounded `up` or `down` (https://docs.stripe.com/products-prices/pricing-models#transform-quantity:
+    $10 per 1,000 emails, 1,001 emails round up to 2 units)."""
+    if not transform:
+        return quantity
+    whole, rest = divmod(quantity, int(transform["divide_by"]))
+    return whole + (1 if rest and transform.get("round") == "up" else 0)
+
+
 def amount_for(price: dict[str, Any], quantity: int) -> int:
-    """Minor units for `quantity` of a price: per_unit, or tiered (graduated or volume)."""
+    """Minor units for `quantity` of a price: per_unit (its quantity transformed, if it says so), or
+    tiered (graduated or volume)."""
     if price.get("billing_scheme") != "tiered":
-        return int(price.get("unit_amount") or 0) * quantity
+        return int(price.get("unit_amount") or 0) * transformed(quantity, price.get("transform_quantity"))
     tiers = price.get("tiers") or []
     if price.get("tiers_mode") == "volume":
         for tier in tiers:

@@ -66,7 +66,7 @@ class PriceObject(BaseModel):
     tax_behavior: Literal["exclusive", "inclusive", "unspecified"] | None
     tiers: list[PriceTier] | None = None
     tiers_mode: Literal["graduated", "volume"] | None
-    transform_quantity: None
+    transform_quantity: dict[str, Any] | None
     type: Literal["one_time", "recurring"]
     unit_amount: int | None
     unit_amount_decimal: str | None
@@ -117,7 +117,7 @@ def render_price(p: Price) -> dict[str, Any]:
         "recurring": dict(p.recurring) if p.recurring else None,
         "tax_behavior": p.tax_behavior,
         "tiers_mode": p.tiers_mode,
-        "transform_quantity": None,
+        "transform_quantity": p.transform_quantity,
         "type": p.type,
         "unit_amount": p.unit_amount,
         "unit_amount_decimal": None if p.unit_amount is None else str(p.unit_amount),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
@@ -111,10 +112,28 @@ class TierParams(Params):
     flat_amount: Amount | None = None
 
 
+class TransformQuantityParams(Params):
+    divide_by: Int = Field(ge=1, le=1_000_000_000)
+    round: Literal["down", "up"]
+
+
+class ProductDataParams(Params):
+    """`product_data`: the product made with the price."""
+
+    name: Str
+    active: Bool | None = None
+    metadata: Metadata | None = None
+    statement_descriptor: Annotated[str, StringConstraints(max_length=22)] | None = None
+    unit_label: Annotated[str, StringConstraints(max_length=12)] | None = None
+
+
 class PriceCreateParams(ExpandParams):
     currency: Currency
-    product: Id
+    product: Id | None = None
+    product_data: ProductDataParams | None = None
     unit_amount: Amount | None = None
+    unit_amount_decimal: Decimal | None = None
+    transform_quantity: TransformQuantityParams | None = None
     active: Bool | None = None
     billing_scheme: Literal["per_unit", "tiered"] = "per_unit"
     tiers: list[TierParams] | None = Field(None, max_length=250)

@@ -17,6 +17,7 @@ def price_amount(price: Price, quantity: int) -> int:
             "unit_amount": price.unit_amount,
             "tiers_mode": price.tiers_mode,
             "tiers": price.tiers,
+            "transform_quantity": price.transform_quantity,
         },
         quantity,
     )

@@ -192,7 +192,31 @@ async def _claim_lookup_key(uow: UnitOfWork, ctx: Ctx, lookup_key: str, transfer
 
 async def create_price(uow: UnitOfWork, ctx: Ctx, params: PriceCreateParams) -> Price:
     """Create a one-time or recurring price (per unit or tiered) and record `price.created`."""
+    if (params.product is None) == (params.product_data is None):
+        raise InvalidRequest("Give product or product_data (exactly one).", code="parameter_missing", param="product")
+    if params.product_data is not None:
+        data = params.product_data
+        made = await create_product(
+            uow,
+            ctx,
+            ProductCreateParams(
+                name=data.name,
+                active=data.active,
+                metadata=data.metadata,
+                statement_descriptor=data.statement_descriptor,
+                unit_label=data.unit_label,
+            ),
+        )
+        params = params.model_copy(update={"product": made.id, "product_data": None})
+    assert params.product is not None
     product = await get_product(uow, ctx, params.product, param="product")
+    if params.unit_amount_decimal is not None:
+        amount = whole_amount(params.unit_amount_decimal, params.unit_amount, "unit_amount_decimal")
+        params = params.model_copy(update={"unit_amount": amount, "unit_amount_decimal": None})
+    if params.transform_quantity is not None and params.billing_scheme == "tiered":
+        raise InvalidRequest(
+            "transform_quantity cannot be used with billing_scheme=tiered.", param="transform_quantity"
+        )
     if params.billing_scheme == "per_unit":
         if params.unit_amount is None:
             raise InvalidRequest("Missing required param: unit_amount.", code="parameter_missing", param="unit_amount")
@@ -247,6 +271,7 @@ async def create_price(uow: UnitOfWork, ctx: Ctx, params: PriceCreateParams) -> 
             else None
         ),
         unit_amount=params.unit_amount,
+        transform_quantity=dump(params.transform_quantity),
         lookup_key=params.lookup_key,
         nickname=params.nickname,
         tax_behavior=params.tax_behavior or "unspecified",

@@ -161,6 +161,8 @@ class Price(ScopedRecord):
     tiers_mode: Mapped[str | None] = mapped_column(String(16))
     tiers: Mapped[list[Any] | None] = mapped_column()
     unit_amount: Mapped[int | None] = mapped_column(BigInteger)
+    # {divide_by, round}: the quantity billed is the quantity divided, rounded up or down.
+    transform_quantity: Mapped[dict[str, Any] | None] = mapped_column()
     lookup_key: Mapped[str | None] = mapped_column(String(200))
     nickname: Mapped[str | None] = mapped_column(String(5000))
     tax_behavior: Mapped[str] = mapped_column(String(16), default="unspecified")
