@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Literal
+
 from pydantic import Field
 
 from app.params.base import (
+    Amount,
     Bool,
     Emptyable,
     ExpandParams,
@@ -30,7 +34,25 @@ class ItemPricingParams(Params):
     price: Id
 
 
-class InvoiceItemCreateParams(ExpandParams):
+class ItemPriceDataParams(Params):
+    """`price_data`: a one-time price made for this item."""
+
+    currency: Currency
+    product: Id
+    unit_amount: Amount | None = None
+    unit_amount_decimal: Decimal | None = None
+    tax_behavior: Literal["exclusive", "inclusive", "unspecified"] | None = None
+
+
+class _Amounts(ExpandParams):
+    """The older ways of pricing an item, as whole numbers here (amounts are exact integers)."""
+
+    price_data: ItemPriceDataParams | None = None
+    unit_amount_decimal: Decimal | None = None
+    quantity_decimal: Decimal | None = None
+
+
+class InvoiceItemCreateParams(_Amounts):
     customer: Id
     amount: SignedAmount | None = None
     currency: Currency | None = None
@@ -45,7 +67,7 @@ class InvoiceItemCreateParams(ExpandParams):
     subscription: Id | None = None
 
 
-class InvoiceItemUpdateParams(ExpandParams):
+class InvoiceItemUpdateParams(_Amounts):
     amount: SignedAmount | None = None
     description: Emptyable[Str] | None = None
     discountable: Bool | None = None

@@ -118,6 +118,7 @@ class InvoiceLineParams(Params):
 
 class InvoiceAddLinesParams(ExpandParams):
     lines: list[InvoiceLineParams] = Field(min_length=1, max_length=100)
+    invoice_metadata: Emptyable[Metadata] | None = None
 
 
 class InvoiceFinalizeParams(ExpandParams):
@@ -154,6 +155,8 @@ class PreviewSubscriptionDetails(Params):
 
 class InvoicePreviewParams(ExpandParams):
     customer: Id | None = None
+    currency: Str | None = None
+    issuer: IssuerParams | None = None
     subscription: Id | None = None
     subscription_details: PreviewSubscriptionDetails | None = None
     discounts: Emptyable[list[DiscountParam]] | None = Field(None, max_length=20)

@@ -3,20 +3,32 @@ draft invoice at once). Prorations are invoice items too; they are made by subsc
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from app.context import Ctx
-from app.errors import InvalidRequest, ResourceMissing
+from app.errors import InvalidRequest, ParameterMissing, ResourceMissing
 from app.events import outbox
 from app.ids import new_id
 from app.objects.invoice_items import render_invoice_item
 from app.params.base import created_bounds
-from app.params.invoice_items import InvoiceItemCreateParams, InvoiceItemListParams, InvoiceItemUpdateParams
+from app.params.invoice_items import (
+    InvoiceItemCreateParams,
+    InvoiceItemListParams,
+    InvoiceItemUpdateParams,
+    ItemPricingParams,
+)
+from app.params.products import PriceCreateParams
 from app.services import discounts as discount_service
 from app.services import invoice_lines, locks
+from app.services import products as product_service
 from app.services.common import blank, merge_metadata
 from app.services.pricing import price_amount
+from app.services.products import whole_amount
 from app.store.models import Invoice, InvoiceItem
 from app.store.repositories.base import Cursor, Page
 from app.store.uow import UnitOfWork
+
+P = TypeVar("P", InvoiceItemCreateParams, InvoiceItemUpdateParams)
 
 
 async def get(uow: UnitOfWork, ctx: Ctx, item_id: str) -> InvoiceItem:
@@ -59,9 +71,40 @@ async def _sync(uow: UnitOfWork, ctx: Ctx, invoice: Invoice | None, item: Invoic
     await invoice_lines.reprice(uow, ctx, invoice)
 
 
+async def _whole(uow: UnitOfWork, ctx: Ctx, params: P) -> P:
+    """`price_data`, `unit_amount_decimal` and `quantity_decimal` as the item's price, amount and
+    quantity: a price made for it, and whole numbers (a fraction is refused, not rounded away)."""
+    update: dict[str, Any] = {"price_data": None, "unit_amount_decimal": None, "quantity_decimal": None}
+    if params.price_data is not None:
+        if params.pricing is not None:
+            raise InvalidRequest("Give pricing[price] or price_data, not both.", param="price_data")
+        data = params.price_data
+        amount = whole_amount(data.unit_amount_decimal, data.unit_amount, "price_data[unit_amount_decimal]")
+        if amount is None:
+            raise ParameterMissing("price_data[unit_amount]")
+        made = await product_service.create_price(
+            uow,
+            ctx,
+            PriceCreateParams(
+                currency=data.currency, product=data.product, unit_amount=amount, tax_behavior=data.tax_behavior
+            ),
+        )
+        update["pricing"] = ItemPricingParams(price=made.id)
+    if params.unit_amount_decimal is not None:
+        update["amount"] = whole_amount(params.unit_amount_decimal, params.amount, "unit_amount_decimal")
+    if params.quantity_decimal is not None:
+        quantity = whole_amount(params.quantity_decimal, params.quantity, "quantity_decimal")
+        if quantity is None or quantity < 1:
+            raise InvalidRequest("quantity_decimal must be a whole number of at least 1.", param="quantity_decimal")
+        update["quantity"] = quantity
+    older = ("price_data", "unit_amount_decimal", "quantity_decimal")
+    return params.model_copy(update=update) if any(getattr(params, k) is not None for k in older) else params
+
+
 async def create(uow: UnitOfWork, ctx: Ctx, params: InvoiceItemCreateParams) -> InvoiceItem:
     """An amount (or a price times a quantity) for a customer; records `invoiceitem.created`."""
     customer = await locks.customer(uow, ctx, params.customer, param="customer")
+    params = await _whole(uow, ctx, params)
     invoice = None
     if params.invoice is not None:
         invoice = await locks.invoice(uow, ctx, params.invoice)
@@ -141,6 +184,10 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: InvoiceItemCreateParams) -> 
 async def update(uow: UnitOfWork, ctx: Ctx, item_id: str, params: InvoiceItemUpdateParams) -> InvoiceItem:
     item, invoice = await _locked(uow, ctx, item_id)
     sent = params.sent()
+    params = await _whole(uow, ctx, params)
+    for old, new in (("price_data", "pricing"), ("unit_amount_decimal", "amount"), ("quantity_decimal", "quantity")):
+        if old in sent:
+            sent = (sent - {old}) | {new}
     if "pricing" in sent and params.pricing is not None:
         price = await uow.prices.get(ctx.scope, params.pricing.price)
         if price is None or price.currency != item.currency:

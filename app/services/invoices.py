@@ -247,6 +247,8 @@ async def add_lines(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: InvoiceA
         stored["metadata"] = dict(line.metadata or {})
         lines.append(stored)
     invoice.lines = lines
+    if "invoice_metadata" in params.sent():
+        invoice.metadata_ = merge_metadata(invoice.metadata_, params.invoice_metadata)
     await invoice_lines.reprice(uow, ctx, invoice)
     after = await _render(uow, ctx, invoice)
     outbox.record(uow, ctx, "invoice.updated", after, previous=outbox.previous_attributes(before, after))

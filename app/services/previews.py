@@ -47,6 +47,13 @@ async def create_preview(uow: UnitOfWork, ctx: Ctx, params: InvoicePreviewParams
     customer = await uow.customers.get(ctx.scope, customer_id)
     if customer is None or customer.deleted:
         raise ResourceMissing("customer", customer_id, param="customer")
+    # The preview is in the subscription's (or customer's) currency: another is refused, not converted.
+    currency = sub.currency if sub else customer.currency
+    if params.currency is not None and currency is not None and params.currency.lower() != currency:
+        raise InvalidRequest(
+            f"This preview is in {currency}: the {'subscription' if sub else 'customer'} is billed in it.",
+            param="currency",
+        )
     if sub is None:
         return await _customer_preview(uow, ctx, customer, params)
     if sub.status in _ENDED:

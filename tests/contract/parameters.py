@@ -116,6 +116,9 @@ REASONS = {
         "on_behalf_of",
         "transfer_data",
         "customer_account",
+        # On payment method create: cloning a platform's method onto a connected account.
+        "customer",
+        "payment_method",
     },
     "Tax is out of scope (no tax is computed)": {
         "automatic_tax",
@@ -124,6 +127,7 @@ REASONS = {
         "tax_code",
         "tax_rates",
         "tax_behavior",
+        "tax_details",
     },
     "Usage-based billing and thresholds (no usage records are kept)": {
         "billing_thresholds",
@@ -131,7 +135,16 @@ REASONS = {
         "pending_invoice_item_interval",
     },
     "Test clocks: not built yet (time moves with the advance test helper)": {"test_clock"},
-    "Legacy sources and cash balances": {"source", "default_source", "cash_balance"},
+    "Legacy sources and cash balances": {"source", "default_source", "cash_balance", "validate", "forgive"},
+    "Multi-currency prices are out of scope (one currency per price)": {"currency_options"},
+    "Checkout only (the customer picks the amount in Checkout, which is not part of this service)": {
+        "custom_unit_amount"
+    },
+    "Preview features of Stripe's API, not in the stable API the SDKs pin": {"billing_schedules", "current_trial"},
+    "Card-present payments (Terminal) are out of scope": {"interac_present"},
+    "Radar (fraud screening) is out of scope": {"radar_options"},
+    "Mandates are not collected: no bank debit network is reached": {"mandate"},
+    "Shipping rates are not modelled": {"shipping_cost"},
 }
 
 
