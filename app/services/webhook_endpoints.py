@@ -31,6 +31,13 @@ async def get(uow: UnitOfWork, ctx: Ctx, endpoint_id: str, *, lock: bool = False
 
 async def create(uow: UnitOfWork, ctx: Ctx, params: WebhookEndpointCreateParams) -> WebhookEndpoint:
     """Create an endpoint; its `whsec_` secret is in this response only."""
+    if params.connect:
+        raise InvalidRequest(
+            "connect=true is not supported: this service has no connected accounts whose events an endpoint "
+            "could receive (Connect is out of scope).",
+            code="parameter_unsupported",
+            param="connect",
+        )
     endpoint = uow.webhook_endpoints.add(
         WebhookEndpoint(
             id=new_id("we", 24),

@@ -9,6 +9,7 @@ import json
 
 import httpx
 
+from tests.contract import honoured
 from tests.contract.parameters import DOC, ENDPOINTS, TABLE, coverage, document, extension, table
 
 # Stripe's parameters each endpoint takes today (it may only grow; issue 18's goal is 90%).
@@ -55,3 +56,25 @@ async def test_a_stripe_parameter_we_do_not_take_is_refused_by_name(client: http
     assert "not support" in error["message"]
     typo = await client.post("/v1/customers", data={"emial": "x@y.se"})
     assert typo.json()["error"]["code"] == "parameter_unknown"
+
+
+def test_every_parameter_we_take_has_a_test_of_its_effect() -> None:
+    """Item 2 of issue 18: each of Stripe's parameters an endpoint takes names the test that shows
+    its effect (tests/contract/honoured.json), and that test sends it. Shared mechanisms
+    (`expand`, `limit`, cursors, `metadata`, `created`) point at a test of the mechanism."""
+    registry, tests, data = honoured.load(), honoured.functions(), table()
+    problems: list[str] = []
+    for name, model in ENDPOINTS.items():
+        key = name.removesuffix("Params")
+        taken = set(data[model.__name__]) & set(model.model_fields)
+        for param in sorted(taken):
+            test_id = registry.get(key, {}).get(param)
+            if test_id is None:
+                problems.append(f"{key}.{param}: accepted, and no test of its effect is named")
+            elif test_id not in tests:
+                problems.append(f"{key}.{param}: {test_id} is not a test")
+            elif not (honoured.mentions(tests[test_id][0], param) or param in honoured.parametrized(test_id)):
+                problems.append(f"{key}.{param}: {test_id} does not send it")
+        stale = set(registry.get(key, {})) - taken
+        problems += [f"{key}.{param}: in the registry but not taken" for param in sorted(stale)]
+    assert not problems, "\n".join(problems)
