@@ -117,7 +117,8 @@ def render_invoice(inv: Invoice, customer: Customer | None, tax_ids: list[TaxId]
         "attempt_count": inv.attempt_count,
         "attempted": inv.attempt_count > 0 or inv.status == "paid",
         # Subscription invoices advance on their own; a manual one only when asked (auto_advance=false).
-        "auto_advance": inv.status in ("draft", "open") and inv.billing_reason != "manual",
+        "auto_advance": inv.status in ("draft", "open")
+        and (inv.billing_reason != "manual" or inv.automatically_finalizes_at is not None),
         "automatic_tax": {
             "disabled_reason": None,
             "enabled": False,
@@ -125,7 +126,7 @@ def render_invoice(inv: Invoice, customer: Customer | None, tax_ids: list[TaxId]
             "provider": None,
             "status": None,
         },
-        "automatically_finalizes_at": None,
+        "automatically_finalizes_at": inv.automatically_finalizes_at if inv.status == "draft" else None,
         "billing_reason": inv.billing_reason,
         "collection_method": inv.collection_method,
         "created": inv.created,

@@ -61,6 +61,7 @@ class InvoiceDetailsParams(ExpandParams):
     """What create and update share beyond the money: shown on the invoice, its page and PDF."""
 
     account_tax_ids: Emptyable[list[Id]] | None = Field(None, max_length=25)
+    automatically_finalizes_at: Timestamp | None = None
     default_payment_method: Emptyable[Id] | None = None
     effective_at: Emptyable[Timestamp] | None = None
     issuer: IssuerParams | None = None

@@ -95,7 +95,6 @@ def new_invoice(
 
 async def create(uow: UnitOfWork, ctx: Ctx, params: InvoiceCreateParams) -> Invoice:
     """A draft invoice for a customer (lines are added with add_lines); records `invoice.created`."""
-    refuse_auto_advance(params.auto_advance)
     customer = await locks.customer(uow, ctx, params.customer, param="customer")
     currency = (params.currency or customer.currency or "usd").lower()
     subscription_id = None
@@ -148,7 +147,6 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: InvoiceCreateParams) -> Invo
 
 async def update(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: InvoiceUpdateParams) -> Invoice:
     """A draft changes freely; a finalized invoice only its metadata (Stripe's rule)."""
-    refuse_auto_advance(params.auto_advance)
     invoice = await locks.invoice(uow, ctx, invoice_id)
     if invoice.deleted:
         raise ResourceMissing("invoice", invoice_id)
@@ -300,6 +298,19 @@ async def _presentation(
     details and PDF page size, as sent ("" unsets)."""
     sent = params.sent()
     details = dict(invoice.details or {})
+    if "auto_advance" in sent or "automatically_finalizes_at" in sent:
+        # auto_advance: the draft finalizes (and is collected) on its own, an hour after it was
+        # made unless automatically_finalizes_at says when; false keeps it for finalize and pay.
+        at = params.automatically_finalizes_at
+        if params.auto_advance is False and at is not None:
+            raise InvalidRequest("automatically_finalizes_at needs auto_advance.", param="automatically_finalizes_at")
+        if at is not None and at <= ctx.now():
+            raise InvalidRequest(
+                "automatically_finalizes_at must be in the future.", param="automatically_finalizes_at"
+            )
+        invoice.automatically_finalizes_at = (
+            None if params.auto_advance is False else at or max(invoice.created + 3600, ctx.now())
+        )
     if "number" in sent:
         number = blank(params.number)
         if number is not None and await uow.invoices.with_number(ctx.scope, number) not in (None, invoice.id):
@@ -622,9 +633,11 @@ async def collect_later(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
     outbox.record(uow, ctx, "invoice.finalized", await _render(uow, ctx, invoice))
 
 
-async def collect(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, sub: Subscription) -> bool:
-    """Finalize a period invoice and try to collect it as the subscription says. True when paid."""
-    pause = sub.pause_collection
+async def collect(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, sub: Subscription | None) -> bool:
+    """Finalize a period invoice (or a manual one that advances on its own) and try to collect it
+    as the subscription says. True when paid."""
+    invoice.automatically_finalizes_at = None
+    pause = sub.pause_collection if sub is not None else None
     if pause is not None and pause.get("behavior") == "keep_as_draft":
         return False
     await _finalize(uow, ctx, invoice)
@@ -650,6 +663,15 @@ async def collect(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, sub: Subscription
     await schedule_retry(uow, ctx, invoice)
     await _payment_failed(uow, ctx, invoice)
     return False
+
+
+async def announce_overdue(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> None:
+    """`invoice.overdue`, once, when an open invoice's due date has passed."""
+    invoice = await locks.invoice(uow, ctx, invoice_id)
+    if invoice.status != "open" or invoice.overdue_at is not None:
+        return
+    invoice.overdue_at = ctx.now()
+    outbox.record(uow, ctx, "invoice.overdue", await _render(uow, ctx, invoice))
 
 
 async def schedule_retry(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:

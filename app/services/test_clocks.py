@@ -145,9 +145,12 @@ async def _next_due(uow: UnitOfWork, ctx: Ctx, customer_ids: Iterable[str], afte
             found += await _due_for(uow, ctx, sub, after)
         open_invoices = await uow.invoices.find(ctx.scope, Cursor(limit=100), customer=customer_id, status="open")
         for invoice in open_invoices.data:
-            # Strictly after the clock's time, so an overdue invoice is announced once.
-            if invoice.due_date is not None and after < invoice.due_date:
+            if invoice.due_date is not None and invoice.overdue_at is None:
                 found.append(Due(invoice.due_date, "overdue", invoice_id=invoice.id))
+        drafts = await uow.invoices.find(ctx.scope, Cursor(limit=100), customer=customer_id, status="draft")
+        for invoice in drafts.data:
+            if invoice.automatically_finalizes_at is not None:
+                found.append(Due(invoice.automatically_finalizes_at, "finalize", invoice.subscription_id, invoice.id))
     due = [d for d in found if after <= d.at <= until]
     return min(due, key=lambda d: d.at) if due else None
 
@@ -179,8 +182,11 @@ async def _due_for(uow: UnitOfWork, ctx: Ctx, sub: Subscription, after: int) -> 
 async def _run(uow: UnitOfWork, ctx: Ctx, due: Due) -> None:
     if due.kind == "overdue":
         assert due.invoice_id is not None
-        invoice = await locks.invoice(uow, ctx, due.invoice_id)
-        outbox.record(uow, ctx, "invoice.overdue", await invoice_service.render(uow, ctx, invoice))
+        await invoice_service.announce_overdue(uow, ctx, due.invoice_id)
+        return
+    if due.kind == "finalize":
+        assert due.invoice_id is not None
+        await test_helpers.finalize_due(uow, ctx, due.invoice_id, due.subscription_id)
         return
     assert due.subscription_id is not None
     locked = await locks.subscription(uow, ctx, due.subscription_id)
@@ -195,4 +201,4 @@ async def _run(uow: UnitOfWork, ctx: Ctx, due: Due) -> None:
     elif due.kind == "trial_will_end":
         outbox.record(uow, ctx, "customer.subscription.trial_will_end", await render_subscription(uow, ctx, locked))
     else:
-        await test_helpers.renew(uow, ctx, locked)
+        await test_helpers.renew(uow, ctx, locked, finalize_delay=test_helpers.FINALIZE_DELAY)

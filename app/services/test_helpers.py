@@ -86,8 +86,15 @@ async def expire_incomplete(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> Non
     await change(uow, ctx, sub, apply)
 
 
-async def renew(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> None:
-    """One period end of a (locked) subscription: the trial ends or it renews, as due then."""
+# A renewal invoice is a draft for an hour before it is finalized and collected (Stripe's
+# https://docs.stripe.com/billing/subscriptions/overview#subscription-lifecycle): time for the
+# merchant to add items to it. The older advance shortcut finalizes at once.
+FINALIZE_DELAY = 3600
+
+
+async def renew(uow: UnitOfWork, ctx: Ctx, sub: Subscription, *, finalize_delay: int = 0) -> None:
+    """One period end of a (locked) subscription: the trial ends or it renews, as due then. The
+    renewal invoice is collected at once, or (`finalize_delay`) finalized that long after."""
     items_by_sub, prices = await load_items(uow, ctx.scope, [sub])
     items = items_by_sub.get(sub.id, [])
     start = items[0].current_period_end
@@ -134,13 +141,41 @@ async def renew(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> None:
             period=ended,
             reason="subscription_cycle",
         )
-        paid = await invoice_service.collect(uow, ctx, invoice, s)
-        # Paused collection and send_invoice leave the status alone; a failed charge makes it past_due.
-        if paid:
-            s.status = "active"
-        elif s.pause_collection is None and s.collection_method == "charge_automatically":
-            s.status = "past_due"
-        elif ending_trial:
-            s.status = "active"
+        if finalize_delay:
+            invoice.automatically_finalizes_at = ctx.now() + finalize_delay
+            if ending_trial:
+                s.status = "active"
+            return
+        _settled(s, await invoice_service.collect(uow, ctx, invoice, s), ending_trial=ending_trial)
+
+    await change(uow, ctx, sub, apply)
+
+
+def _settled(s: Subscription, paid: bool, *, ending_trial: bool = False) -> None:
+    """The status a collected renewal leaves: paused collection and send_invoice leave it alone;
+    a failed charge makes it past_due."""
+    if paid:
+        s.status = "active"
+    elif s.pause_collection is None and s.collection_method == "charge_automatically":
+        s.status = "past_due"
+    elif ending_trial:
+        s.status = "active"
+
+
+async def finalize_due(uow: UnitOfWork, ctx: Ctx, invoice_id: str, subscription_id: str | None) -> None:
+    """A draft whose `automatically_finalizes_at` has come: finalized and collected (its
+    subscription's status follows the payment, in one subscription event)."""
+    if subscription_id is None:
+        invoice = await locks.invoice(uow, ctx, invoice_id)
+        if invoice.status == "draft" and invoice.automatically_finalizes_at is not None:
+            await invoice_service.collect(uow, ctx, invoice, None)
+        return
+    sub = await locks.subscription(uow, ctx, subscription_id)
+    invoice = await locks.invoice(uow, ctx, invoice_id)
+    if invoice.status != "draft" or invoice.automatically_finalizes_at is None:
+        return
+
+    async def apply(s: Subscription) -> None:
+        _settled(s, await invoice_service.collect(uow, ctx, invoice, s))
 
     await change(uow, ctx, sub, apply)

@@ -262,6 +262,9 @@ class Invoice(ScopedRecord):
         Index("ix_invoices_scope_subscription", "account_id", "livemode", "subscription_id"),
         # Numbers come from a counter (CounterRepository.next); the database holds them unique too.
         Index("uq_invoices_scope_number", "account_id", "livemode", "number", unique=True),
+        # What the billing scheduler looks for across accounts: drafts to finalize, retries due.
+        Index("ix_invoices_finalizes_at", "automatically_finalizes_at"),
+        Index("ix_invoices_next_payment_attempt", "next_payment_attempt"),
     )
 
     customer_id: Mapped[str] = mapped_column(String(64))
@@ -298,6 +301,11 @@ class Invoice(ScopedRecord):
     # first try failed (the retry window counts from it).
     next_payment_attempt: Mapped[int | None] = mapped_column(BigInteger)
     first_failed_at: Mapped[int | None] = mapped_column(BigInteger)
+    # A draft that finalizes (and is collected) on its own at this time: a renewal an hour after it
+    # is made, as on Stripe, or a manual invoice with auto_advance.
+    automatically_finalizes_at: Mapped[int | None] = mapped_column(BigInteger)
+    # When `invoice.overdue` was announced (once per invoice).
+    overdue_at: Mapped[int | None] = mapped_column(BigInteger)
     # footer, statement_descriptor, custom_fields: shown on the invoice and its PDF.
     details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     # A deleted draft (Stripe deletes only drafts): gone from lists, a stub when retrieved.

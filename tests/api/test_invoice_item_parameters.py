@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.factories import customer, post, subscription
+from tests.factories import customer, post, price, subscription
 
 
 async def test_price_data_and_decimal_amounts_make_the_items_charge(client: httpx.AsyncClient) -> None:
@@ -50,3 +50,17 @@ async def test_add_lines_sets_the_invoices_metadata_and_a_preview_keeps_its_curr
     assert ok["currency"] == "usd"
     other = await client.post("/v1/invoices/create_preview", data={"subscription": sub["id"], "currency": "eur"})
     assert other.status_code == 400 and other.json()["error"]["param"] == "currency"
+
+
+async def test_pricing_price_sets_the_items_amount_from_the_price(client: httpx.AsyncClient) -> None:
+    cust = await customer(client)
+    setup = await price(client, amount=1200, interval=None)
+    item = await post(client, "/v1/invoiceitems", customer=cust["id"], quantity=2, **{"pricing[price]": setup["id"]})
+    assert (item["amount"], item["pricing"]["price_details"]["price"]) == (2400, setup["id"])
+    cheaper = await price(client, amount=500, interval=None)
+    moved = await post(client, f"/v1/invoiceitems/{item['id']}", **{"pricing[price]": cheaper["id"]})
+    assert moved["amount"] == 1000
+    both = await client.post(
+        "/v1/invoiceitems", data={"customer": cust["id"], "amount": 5, "pricing[price]": setup["id"]}
+    )
+    assert both.status_code == 400

@@ -12,6 +12,8 @@ import httpx
 
 from tests.factories import events, post, price
 
+HOUR = 3600
+
 
 def ts(year: int, month: int, day: int) -> int:
     return int(datetime(year, month, day, tzinfo=UTC).timestamp())
@@ -55,6 +57,51 @@ async def test_objects_on_a_clock_live_at_its_time_and_renew_as_it_moves(client:
     assert kinds == ["test_helpers.test_clock.ready"]
     back = await client.post(f"/v1/test_helpers/test_clocks/{clock['id']}/advance", data={"frozen_time": start})
     assert back.status_code == 400 and back.json()["error"]["param"] == "frozen_time"
+
+
+async def test_a_renewal_is_a_draft_for_an_hour_then_finalized_and_paid(client: httpx.AsyncClient) -> None:
+    """Stripe's lifecycle (https://docs.stripe.com/billing/subscriptions/overview): at the period's
+    end a draft (`invoice.created`, `automatically_finalizes_at` an hour on), then
+    `invoice.finalized` and `invoice.paid` when the hour has passed."""
+    start = ts(2026, 3, 1)
+    clock, _customer, sub = await _clocked_subscriber(client, start)
+    await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 4, 1))
+    renewed = (await client.get(f"/v1/subscriptions/{sub['id']}")).json()
+    draft = (await client.get(f"/v1/invoices/{renewed['latest_invoice']}")).json()
+    assert (draft["status"], draft["automatically_finalizes_at"], draft["auto_advance"]) == (
+        "draft",
+        ts(2026, 4, 1) + HOUR,
+        True,
+    )
+    assert renewed["status"] == "active"
+    # The merchant may add to it in that hour.
+    await post(client, "/v1/invoiceitems", customer=draft["customer"], invoice=draft["id"], amount=250)
+    await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 4, 1) + HOUR)
+    paid = (await client.get(f"/v1/invoices/{draft['id']}")).json()
+    assert (paid["status"], paid["amount_paid"], paid["automatically_finalizes_at"]) == ("paid", 1250, None)
+    for kind in ("invoice.created", "invoice.finalized", "invoice.paid"):
+        assert draft["id"] in [e["data"]["object"]["id"] for e in await events(client, kind)], kind
+
+
+async def test_a_manual_invoice_with_auto_advance_finalizes_on_its_own(client: httpx.AsyncClient) -> None:
+    start = ts(2026, 3, 1)
+    clock, customer, _sub = await _clocked_subscriber(client, start)
+    inv = await post(client, "/v1/invoices", customer=customer["id"], currency="usd", auto_advance="true")
+    assert (inv["auto_advance"], inv["automatically_finalizes_at"]) == (True, start + HOUR)
+    chosen = await post(
+        client, "/v1/invoices", customer=customer["id"], currency="usd", automatically_finalizes_at=start + 5 * HOUR
+    )
+    await post(client, f"/v1/invoices/{inv['id']}/add_lines", **{"lines[0][amount]": 700})
+    await post(client, f"/v1/invoices/{chosen['id']}/add_lines", **{"lines[0][amount]": 300})
+    await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=start + 2 * HOUR)
+    assert (await client.get(f"/v1/invoices/{inv['id']}")).json()["status"] == "paid"
+    assert (await client.get(f"/v1/invoices/{chosen['id']}")).json()["status"] == "draft"
+    await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=start + 6 * HOUR)
+    assert (await client.get(f"/v1/invoices/{chosen['id']}")).json()["status"] == "paid"
+    past = await client.post(
+        "/v1/invoices", data={"customer": customer["id"], "automatically_finalizes_at": start + 6 * HOUR - 1}
+    )
+    assert past.status_code == 400 and past.json()["error"]["param"] == "automatically_finalizes_at"
 
 
 async def test_trials_end_with_a_warning_and_cancel_at_takes_effect(client: httpx.AsyncClient) -> None:
@@ -124,12 +171,13 @@ async def test_a_failed_renewal_is_retried_then_the_subscription_is_canceled(cli
     past_due = (await client.get(f"/v1/subscriptions/{sub['id']}")).json()
     assert past_due["status"] == "past_due"
     invoice = (await client.get(f"/v1/invoices/{past_due['latest_invoice']}")).json()
-    assert invoice["status"] == "open" and invoice["next_payment_attempt"] == ts(2026, 2, 3)
+    # The renewal was finalized and first charged an hour after the period ended (Feb 1, 01:00).
+    assert invoice["status"] == "open" and invoice["next_payment_attempt"] == ts(2026, 2, 3) + HOUR
     await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 2, 20))
     ended = (await client.get(f"/v1/subscriptions/{sub['id']}")).json()
     assert (ended["status"], ended["ended_at"], ended["cancellation_details"]["reason"]) == (
         "canceled",
-        ts(2026, 2, 15),
+        ts(2026, 2, 15) + HOUR,
         "payment_failed",
     )
     failures = [e for e in await events(client, "invoice.payment_failed") if e["data"]["object"]["id"] == invoice["id"]]

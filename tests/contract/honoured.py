@@ -51,7 +51,11 @@ def parametrized(test_id: str) -> set[str]:
 def mentions(node: ast.AST, param: str) -> bool:
     """Whether a test sends `param`: as a string (`"email"`, `"items[0][price]"` for `items`), a
     keyword argument (`email=`), or a dict key."""
+    # Reading a field of an answer (`body["email"]`) is not sending it.
+    read = {id(n.slice) for n in ast.walk(node) if isinstance(n, ast.Subscript)}
     for child in ast.walk(node):
+        if id(child) in read:
+            continue
         if isinstance(child, ast.Constant) and isinstance(child.value, str):
             text = child.value
             if text == param or text.startswith(f"{param}[") or f"&{param}=" in text or text.startswith(f"{param}="):
@@ -91,6 +95,11 @@ def propose() -> None:
 
     registry, tests, data = load(), functions(), table()
     unnamed: list[str] = []
+    # Entries whose test is gone, or no longer sends the parameter, are proposed afresh.
+    for entries in registry.values():
+        for param, test_id in list(entries.items()):
+            if test_id not in tests or not (mentions(tests[test_id][0], param) or param in parametrized(test_id)):
+                del entries[param]
     for name, model in ENDPOINTS.items():
         key = name.removesuffix("Params")
         hints = next(h for prefix, h in _HINTS.items() if key.startswith(prefix))
