@@ -224,11 +224,13 @@ def cmd_export_subscriptions(args: argparse.Namespace, settings: Settings) -> in
 
 
 def cmd_worker(_args: argparse.Namespace, settings: Settings) -> int:
-    """Deliver webhooks in this process (any number of these may share one PostgreSQL)."""
+    """Deliver webhooks and run the billing scheduler in this process (any number of these may
+    share one PostgreSQL)."""
     import signal
 
     from app.events.delivery import DeliveryWorker
     from app.events.housekeeping import Housekeeper
+    from app.events.scheduler import Scheduler
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(message)s", stream=sys.stdout)
 
@@ -240,7 +242,12 @@ def cmd_worker(_args: argparse.Namespace, settings: Settings) -> int:
         print("delivering webhooks; stop with Ctrl-C", flush=True)
         clock = settings.make_clock()
         housekeeper = Housekeeper(db, clock, idempotency_ttl_hours=settings.idempotency_ttl_hours)
-        await asyncio.gather(DeliveryWorker.from_settings(db, clock, settings).run(stop), housekeeper.run(stop))
+        scheduler = Scheduler(db, clock, base_url=settings.base_url)
+        await asyncio.gather(
+            DeliveryWorker.from_settings(db, clock, settings).run(stop),
+            housekeeper.run(stop),
+            scheduler.run(stop, every=settings.scheduler_seconds),
+        )
         return 0
 
     return _run(go, settings)
@@ -341,7 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
     users_create.add_argument("--password", help="default: asked for")
     users_create.set_defaults(func=cmd_users_create)
 
-    sub.add_parser("worker", help="deliver webhooks (as its own process)").set_defaults(func=cmd_worker)
+    sub.add_parser("worker", help="deliver webhooks and run the billing scheduler (as its own process)").set_defaults(
+        func=cmd_worker
+    )
     listen_cmd = sub.add_parser(
         "listen", help="forward the account's events to a local URL, signed (like stripe listen)"
     )

@@ -17,6 +17,7 @@ from app.dashboard import routes as dashboard
 from app.events.addresses import Resolver
 from app.events.delivery import DeliveryWorker
 from app.events.housekeeping import Housekeeper
+from app.events.scheduler import Scheduler
 from app.http import health
 from app.http.middleware import InputLimits, RequestLog
 from app.http.state import AppState, KeyCache
@@ -90,6 +91,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 ),
                 asyncio.create_task(housekeeper.run(stop), name="housekeeping"),
             ]
+        if settings.billing_scheduler:
+            scheduler = Scheduler(db, clock, base_url=settings.base_url)
+            jobs.append(asyncio.create_task(scheduler.run(stop, every=settings.scheduler_seconds), name="scheduler"))
         tune_gc()
         yield
         stop.set()

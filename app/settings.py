@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     delivery_worker: bool = Field(
         True, description="Run the webhook delivery worker inside `portal serve` (or run `portal worker` apart)."
     )
+    billing_scheduler: bool = Field(
+        True,
+        description="Run the billing scheduler inside `portal serve` (renewals, finalizations an hour later, "
+        "retries, trial ends, cancel_at, overdue invoices, for everything not on a test clock); `portal worker` "
+        "runs it too.",
+    )
+    scheduler_seconds: float = Field(30.0, gt=0, description="How often the billing scheduler looks for what is due.")
     webhook_lease_seconds: int = Field(
         60,
         description="How long a worker holds a delivery it is attempting (an attempt is cut off at half of it); "

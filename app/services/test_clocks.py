@@ -12,7 +12,6 @@ takes any number of customers.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from app.context import Ctx
 from app.errors import InvalidRequest, ResourceMissing
@@ -21,19 +20,15 @@ from app.ids import new_id
 from app.objects.test_clocks import render_test_clock
 from app.params.test_clocks import TestClockAdvanceParams, TestClockCreateParams, TestClockListParams
 from app.services import customers as customer_service
-from app.services import dunning, locks, test_helpers
-from app.services import invoices as invoice_service
-from app.services import subscriptions as subscription_service
+from app.services import lifecycle
 from app.services.common import require_test_mode
-from app.services.subscription_events import render as render_subscription
-from app.store.models import Subscription, TestClock
+from app.services.lifecycle import Due
+from app.store.models import TestClock
 from app.store.repositories.base import Cursor, Page
 from app.store.uow import UnitOfWork
 
 # Stripe deletes a clock 30 days after it is made.
 LIFETIME = 30 * 86400
-# `customer.subscription.trial_will_end` comes three days before a trial ends.
-TRIAL_WARNING = 3 * 86400
 # A bound on the steps of one advance, so a runaway schedule cannot loop for ever.
 MAX_STEPS = 100_000
 
@@ -114,7 +109,8 @@ async def advance(uow: UnitOfWork, ctx: Ctx, clock_id: str, params: TestClockAdv
         # The clock stands at each step while it runs, so everything the step does is dated then.
         clock.frozen_time = due.at
         ctx.freeze(due.at)
-        await _run(uow, ctx, due)
+        if not await lifecycle.run(uow, ctx, due):
+            raise AssertionError(f"{due} was found due and then was not")
     else:
         clock.status = "internal_failure"
         raise InvalidRequest("The advance did not settle; the clock is left where it stopped.", param="frozen_time")
@@ -125,80 +121,15 @@ async def advance(uow: UnitOfWork, ctx: Ctx, clock_id: str, params: TestClockAdv
     return clock
 
 
-@dataclass(frozen=True)
-class Due:
-    at: int
-    kind: str
-    subscription_id: str | None = None
-    invoice_id: str | None = None
-
-
-# An `incomplete` subscription whose first payment never succeeds expires after 23 hours.
-INCOMPLETE_LIFETIME = 23 * 3600
-
-
 async def _next_due(uow: UnitOfWork, ctx: Ctx, customer_ids: Iterable[str], after: int, until: int) -> Due | None:
-    """The earliest thing due in (after, until] for the clock's customers."""
+    """The earliest thing due in [after, until] for the clock's customers."""
     found: list[Due] = []
     for customer_id in customer_ids:
         for sub in await uow.subscriptions.for_customer(ctx.scope, customer_id):
-            found += await _due_for(uow, ctx, sub, after)
-        open_invoices = await uow.invoices.find(ctx.scope, Cursor(limit=100), customer=customer_id, status="open")
-        for invoice in open_invoices.data:
-            if invoice.due_date is not None and invoice.overdue_at is None:
-                found.append(Due(invoice.due_date, "overdue", invoice_id=invoice.id))
-        drafts = await uow.invoices.find(ctx.scope, Cursor(limit=100), customer=customer_id, status="draft")
-        for invoice in drafts.data:
-            if invoice.automatically_finalizes_at is not None:
-                found.append(Due(invoice.automatically_finalizes_at, "finalize", invoice.subscription_id, invoice.id))
+            found += await lifecycle.due_for(uow, ctx, sub)
+        for status in ("open", "draft"):
+            invoices = await uow.invoices.find(ctx.scope, Cursor(limit=100), customer=customer_id, status=status)
+            for invoice in invoices.data:
+                found += lifecycle.invoice_due(invoice)
     due = [d for d in found if after <= d.at <= until]
     return min(due, key=lambda d: d.at) if due else None
-
-
-async def _due_for(uow: UnitOfWork, ctx: Ctx, sub: Subscription, after: int) -> list[Due]:
-    if sub.status == "incomplete":
-        return [Due(sub.created + INCOMPLETE_LIFETIME, "expire", sub.id)]
-    if sub.status in subscription_service.ENDED or sub.status == "paused":
-        return []
-    items = (await uow.subscription_items.for_subscriptions(ctx.scope, [sub.id])).get(sub.id, [])
-    if not items:
-        return []
-    period_end = items[0].current_period_end
-    due = [Due(period_end, "renew", sub.id)]
-    if sub.cancel_at is not None and sub.cancel_at < period_end:
-        due.append(Due(sub.cancel_at, "cancel", sub.id))
-    if sub.status == "trialing" and sub.trial_end is not None:
-        # Strictly after the clock's time: once sent, the clock stands at it, so never twice.
-        warning = sub.trial_end - TRIAL_WARNING
-        if after < warning:
-            due.append(Due(warning, "trial_will_end", sub.id))
-    if sub.latest_invoice is not None and sub.status in ("past_due", "active"):
-        latest = await uow.invoices.get(ctx.scope, sub.latest_invoice)
-        if latest is not None and latest.status == "open" and latest.next_payment_attempt is not None:
-            due.append(Due(latest.next_payment_attempt, "retry", sub.id))
-    return due
-
-
-async def _run(uow: UnitOfWork, ctx: Ctx, due: Due) -> None:
-    if due.kind == "overdue":
-        assert due.invoice_id is not None
-        await invoice_service.announce_overdue(uow, ctx, due.invoice_id)
-        return
-    if due.kind == "finalize":
-        assert due.invoice_id is not None
-        await test_helpers.finalize_due(uow, ctx, due.invoice_id, due.subscription_id)
-        return
-    assert due.subscription_id is not None
-    locked = await locks.subscription(uow, ctx, due.subscription_id)
-    if due.kind == "expire":
-        await test_helpers.expire_incomplete(uow, ctx, locked)
-    elif due.kind == "cancel":
-        await subscription_service.end_now(uow, ctx, locked, reason="cancellation_requested")
-    elif due.kind == "retry":
-        assert locked.latest_invoice is not None
-        invoice = await locks.invoice(uow, ctx, locked.latest_invoice)
-        await dunning.retry(uow, ctx, locked, invoice)
-    elif due.kind == "trial_will_end":
-        outbox.record(uow, ctx, "customer.subscription.trial_will_end", await render_subscription(uow, ctx, locked))
-    else:
-        await test_helpers.renew(uow, ctx, locked, finalize_delay=test_helpers.FINALIZE_DELAY)

@@ -142,7 +142,8 @@ async def renew(uow: UnitOfWork, ctx: Ctx, sub: Subscription, *, finalize_delay:
             reason="subscription_cycle",
         )
         if finalize_delay:
-            invoice.automatically_finalizes_at = ctx.now() + finalize_delay
+            # An hour after the period ended (a scheduler catching up finalizes it in the same pass).
+            invoice.automatically_finalizes_at = start + finalize_delay
             if ending_trial:
                 s.status = "active"
             return

@@ -214,6 +214,8 @@ class Subscription(ScopedRecord):
     trial_start: Mapped[int | None] = mapped_column(BigInteger)
     trial_end: Mapped[int | None] = mapped_column(BigInteger)
     trial_settings: Mapped[dict[str, Any] | None] = mapped_column()
+    # The trial end `customer.subscription.trial_will_end` was sent for (once per trial end).
+    trial_warned_for: Mapped[int | None] = mapped_column(BigInteger)
     # invoice_settings, payment_settings and billing_mode as sent (what invoices of it copy).
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     billing_cycle_anchor: Mapped[int] = mapped_column(BigInteger)

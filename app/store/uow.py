@@ -35,6 +35,7 @@ from app.store.repositories.login_requests import LoginRequestRepository
 from app.store.repositories.payment_methods import PaymentMethodRepository
 from app.store.repositories.portal_sessions import PortalSessionRepository, PortalVisitRepository
 from app.store.repositories.products import PriceRepository, ProductRepository
+from app.store.repositories.schedule_due import ScheduleDueRepository
 from app.store.repositories.search import SearchRepository
 from app.store.repositories.subscriptions import (
     SubscriptionItemRepository,
@@ -84,6 +85,7 @@ class UnitOfWork:
         self.searches = SearchRepository(session)
         self.test_clocks = TestClockRepository(session)
         self.tax_ids = TaxIdRepository(session)
+        self.schedule_due = ScheduleDueRepository(session)
         self.configurations = ConfigurationRepository(session)
         self.portal_sessions = PortalSessionRepository(session)
         self.portal_visits = PortalVisitRepository(session)
