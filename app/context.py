@@ -24,6 +24,17 @@ class Ctx:
         frozen = self._frozen.get("at")
         return frozen if frozen is not None else int(self.clock.now().timestamp())
 
+    # Set while the use case charges with the customer away (Stripe's `off_session=true`): a
+    # payment that needs the customer's authentication then fails instead of waiting for it.
+    _payments: dict[str, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def off_session(self) -> bool:
+        return self._payments.get("off_session", False)
+
+    def charge_off_session(self) -> None:
+        self._payments["off_session"] = True
+
     def freeze(self, at: int) -> None:
         """From now on in this use case, time is the test clock's `at` (app.services.test_clocks)."""
         self._frozen["at"] = at

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,10 @@ class TestCard:
     # Most decline cards are refused when attached too; 4000000000000341 attaches, then every
     # charge fails (https://docs.stripe.com/testing#declined-payments).
     attaches: bool = False
+    # Stripe's 3-D Secure test cards: every payment needs the customer's authentication
+    # (https://docs.stripe.com/testing#regulatory-cards): on-session it waits for it; off-session
+    # it fails with `authentication_required`.
+    authenticates: bool = False
 
     @property
     def declines(self) -> bool:
@@ -59,6 +64,8 @@ CARDS_BY_TOKEN: dict[str, TestCard] = {
     "pm_card_chargeDeclinedVelocityLimitExceeded": TestCard(
         "4000000000006975", "visa", decline_code="card_velocity_exceeded"
     ),
+    "pm_card_threeDSecure2Required": TestCard("4000000000003220", "visa", attaches=True, authenticates=True),
+    "pm_card_authenticationRequired": TestCard("4000002760003184", "visa", attaches=True, authenticates=True),
 }
 # The older tok_ tokens name the same cards.
 CARDS_BY_TOKEN.update({"tok_" + k.removeprefix("pm_card_"): v for k, v in list(CARDS_BY_TOKEN.items())})
@@ -66,6 +73,24 @@ CARDS_BY_TOKEN.update({"tok_" + k.removeprefix("pm_card_"): v for k, v in list(C
 _BY_NUMBER = {card.number: card for card in CARDS_BY_TOKEN.values()}
 # Stored methods keep only last4: how a declining test card is known again.
 DECLINING_BY_LAST4 = {card.number[-4:]: card for card in CARDS_BY_TOKEN.values() if card.declines}
+AUTHENTICATING_BY_LAST4 = {card.number[-4:]: card for card in CARDS_BY_TOKEN.values() if card.authenticates}
+
+
+class ChargeOutcome(StrEnum):
+    SUCCEEDED = "succeeded"
+    DECLINED = "declined"
+    REQUIRES_ACTION = "requires_action"
+
+
+def outcome(last4: str | None, *, off_session: bool) -> ChargeOutcome:
+    """What a (simulated) charge on a test card does: its decline, its wait for authentication
+    (or, off-session, the decline `authentication_required`), or success."""
+    if last4 in DECLINING_BY_LAST4:
+        return ChargeOutcome.DECLINED
+    if last4 in AUTHENTICATING_BY_LAST4:
+        return ChargeOutcome.DECLINED if off_session else ChargeOutcome.REQUIRES_ACTION
+    return ChargeOutcome.SUCCEEDED
+
 
 _BRAND_PREFIXES = (
     ("34", "amex"),

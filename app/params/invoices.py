@@ -127,6 +127,7 @@ class InvoiceFinalizeParams(ExpandParams):
 
 
 class InvoicePayParams(ExpandParams):
+    off_session: Bool | None = None
     paid_out_of_band: Bool | None = None
     payment_method: Id | None = None
 

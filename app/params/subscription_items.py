@@ -25,6 +25,7 @@ class SubscriptionItemCreateParams(ExpandParams):
 
 
 class SubscriptionItemUpdateParams(ExpandParams):
+    off_session: Bool | None = None
     price: Id | None = None
     plan: Id | None = Field(None, description="Stripe's older name of `price`.")
     price_data: ItemPriceData | None = None

@@ -129,6 +129,7 @@ class BillingModeParams(Params):
 
 class SubscriptionCreateParams(ExpandParams):
     customer: Id
+    off_session: Bool | None = None
     billing_cycle_anchor: Timestamp | None = None
     billing_cycle_anchor_config: AnchorConfigParams | None = None
     billing_mode: BillingModeParams | None = None
@@ -157,6 +158,7 @@ class SubscriptionCreateParams(ExpandParams):
 
 class SubscriptionUpdateParams(ExpandParams):
     items: list[ItemUpdateParams] | None = Field(None, max_length=20)
+    off_session: Bool | None = None
     invoice_settings: SubscriptionInvoiceSettingsParams | None = None
     payment_settings: PaymentSettingsParams | None = None
     trial_settings: TrialSettingsParams | None = None

@@ -12,7 +12,7 @@ from app.context import Ctx
 from app.domain.lines import Line
 from app.domain.periods import Period
 from app.domain.revenue_recovery import RetryPolicy, next_attempt
-from app.domain.test_payment_methods import DECLINING_BY_LAST4, TestCard
+from app.domain.test_payment_methods import DECLINING_BY_LAST4, ChargeOutcome, TestCard, outcome
 from app.errors import CardError, InvalidRequest, ResourceMissing
 from app.events import outbox
 from app.ids import new_id
@@ -408,9 +408,57 @@ def declining_card(pm: PaymentMethod | None) -> TestCard | None:
     return DECLINING_BY_LAST4.get(str((pm.details or {}).get("last4")))
 
 
+def charge_outcome(ctx: Ctx, pm: PaymentMethod | None) -> ChargeOutcome:
+    """What a (simulated) charge on this method does now: no method declines; a test card's
+    own behaviour (declines, or waits for the customer's authentication unless off-session)."""
+    if pm is None:
+        return ChargeOutcome.DECLINED
+    if pm.type != "card":
+        return ChargeOutcome.SUCCEEDED
+    return outcome(str((pm.details or {}).get("last4")), off_session=ctx.off_session)
+
+
 def charges(pm: PaymentMethod | None) -> bool:
-    """Whether a (simulated) charge on this method succeeds."""
+    """Whether a (simulated) charge on this method can succeed (not a decline card)."""
     return pm is not None and declining_card(pm) is None
+
+
+async def _requires_action(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
+    """The payment waits for the customer's authentication (3-D Secure): on the hosted invoice
+    page, with `invoice.payment_action_required`; no retry is scheduled for it."""
+    invoice.attempt_count += 1
+    invoice.next_payment_attempt = None
+    invoice.details = {**(invoice.details or {}), "requires_action": True}
+    outbox.record(uow, ctx, "invoice.payment_action_required", await _render(uow, ctx, invoice))
+
+
+async def _charge(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, pm: PaymentMethod | None) -> bool:
+    """One automatic attempt: paid, waiting for authentication, or failed (a retry scheduled)."""
+    result = charge_outcome(ctx, pm)
+    if result is ChargeOutcome.SUCCEEDED:
+        await _mark_paid(uow, ctx, invoice, charged=True)
+        return True
+    if result is ChargeOutcome.REQUIRES_ACTION:
+        await _requires_action(uow, ctx, invoice)
+        return False
+    await schedule_retry(uow, ctx, invoice)
+    await _payment_failed(uow, ctx, invoice)
+    return False
+
+
+async def authenticate(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, *, completed: bool) -> None:
+    """The customer's answer to the test authentication step of the hosted invoice page:
+    completed, the payment goes through (and its subscription is active again); failed, the
+    attempt fails (`invoice.payment_failed`) and the invoice stays open for another try."""
+    locked = await locks.invoice(uow, ctx, invoice.id)
+    if locked.status != "open" or not (locked.details or {}).get("requires_action"):
+        raise InvalidRequest("This invoice has no payment waiting for authentication.", code="invoice_not_open")
+    if not completed:
+        await _payment_failed(uow, ctx, locked)
+        return
+    locked.details = {k: v for k, v in (locked.details or {}).items() if k != "requires_action"}
+    await _mark_paid(uow, ctx, locked)
+    await _settle_subscription(uow, ctx, locked)
 
 
 async def payment_method_for(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> PaymentMethod | None:
@@ -463,14 +511,30 @@ async def pay(uow: UnitOfWork, ctx: Ctx, invoice_id: str, params: InvoicePayPara
                 "This customer has no attached payment source or default payment method.",
                 code="invoice_no_payment_method_types",
             )
-        if not charges(pm):
+        if params.off_session:
+            ctx.charge_off_session()
+        result = charge_outcome(ctx, pm)
+        if result is ChargeOutcome.REQUIRES_ACTION:
+            await _requires_action(uow, ctx, invoice)
+            raise PaymentDeclined(
+                "This payment requires the customer's authentication (3-D Secure) before it can complete: "
+                "they can authenticate on the hosted invoice page.",
+                code="invoice_payment_intent_requires_action",
+                param="payment_method",
+            )
+        if result is ChargeOutcome.DECLINED:
             await _payment_failed(uow, ctx, invoice)
             card = declining_card(pm)
+            if card is None:  # a 3-D Secure card charged off-session
+                raise PaymentDeclined(
+                    "Your card was declined: this payment needs the customer's authentication, and they are "
+                    "not present (off_session).",
+                    code="authentication_required",
+                    decline_code="authentication_required",
+                    param="payment_method",
+                )
             raise PaymentDeclined(
-                "Your card was declined.",
-                code=card.error_code if card else "card_declined",
-                decline_code=card.decline_code if card else None,
-                param="payment_method",
+                "Your card was declined.", code=card.error_code, decline_code=card.decline_code, param="payment_method"
             )
     await _mark_paid(uow, ctx, invoice, charged=not params.paid_out_of_band)
     await _settle_subscription(uow, ctx, invoice)
@@ -657,12 +721,7 @@ async def collect(uow: UnitOfWork, ctx: Ctx, invoice: Invoice, sub: Subscription
         return True
     if invoice.collection_method == "send_invoice":
         return False
-    if charges(await payment_method_for(uow, ctx, invoice)):
-        await _mark_paid(uow, ctx, invoice, charged=True)
-        return True
-    await schedule_retry(uow, ctx, invoice)
-    await _payment_failed(uow, ctx, invoice)
-    return False
+    return await _charge(uow, ctx, invoice, await payment_method_for(uow, ctx, invoice))
 
 
 async def announce_overdue(uow: UnitOfWork, ctx: Ctx, invoice_id: str) -> None:
@@ -687,12 +746,9 @@ async def schedule_retry(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> None:
 async def retry(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> bool:
     """A due retry of an open subscription invoice: paid, or failed once more (True when paid)."""
     invoice.next_payment_attempt = None
-    if charges(await payment_method_for(uow, ctx, invoice)):
-        await _mark_paid(uow, ctx, invoice, charged=True)
+    if await _charge(uow, ctx, invoice, await payment_method_for(uow, ctx, invoice)):
         await _settle_subscription(uow, ctx, invoice)
         return True
-    await schedule_retry(uow, ctx, invoice)
-    await _payment_failed(uow, ctx, invoice)
     return False
 
 

@@ -31,7 +31,8 @@ async def get(uow: UnitOfWork, ctx: Ctx, item_id: str) -> SubscriptionItem:
 
 def _billing(params: Any) -> dict[str, Any]:
     sent = params.sent()
-    return {k: getattr(params, k) for k in ("payment_behavior", "proration_behavior", "proration_date") if k in sent}
+    names = ("payment_behavior", "proration_behavior", "proration_date", "off_session")
+    return {k: getattr(params, k) for k in names if k in sent}
 
 
 async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionItemCreateParams) -> SubscriptionItem:

@@ -96,6 +96,8 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SubscriptionCreateParams) ->
         )
     # The customer's lock: R9 (a concurrent detach sees this subscription, or this sees the detach).
     customer = await locks.customer(uow, ctx, params.customer, param="customer")
+    if params.off_session:
+        ctx.charge_off_session()
     params = await with_item_prices(uow, ctx, params)
     prices = []
     for i, item in enumerate(params.items):
@@ -333,6 +335,8 @@ async def update(uow: UnitOfWork, ctx: Ctx, subscription_id: str, params: Subscr
     sub = await locks.subscription(uow, ctx, subscription_id)
     if sub.status in ENDED:
         _editable_when_ended(params)
+    if params.off_session:
+        ctx.charge_off_session()
     params = await with_item_prices(uow, ctx, params)
     sent = params.sent()
     if sub.schedule_id and ({"cancel_at", "cancel_at_period_end"} & sent):
