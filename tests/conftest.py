@@ -174,6 +174,9 @@ def serve(database_url: str, folder: Path, **env_extra: str) -> Iterator[LiveSer
         "MAIL_DIR": str(folder / "mail"),
         # Webhook tests run their own workers; a server's worker on the same database would race them.
         "DELIVERY_WORKER": "false",
+        # The run's database holds every test's objects, many dated by a fixed clock long before
+        # today: a real-time scheduler would renew them under those tests. Its tests run their own.
+        "BILLING_SCHEDULER": "false",
         **env_extra,
     }
     log = folder / "serve.log"

@@ -193,6 +193,10 @@ class Subscription(ScopedRecord):
         Index("ix_subscriptions_scope_customer", "account_id", "livemode", "customer_id"),
         # R16: "collection paused" is a filter over possibly millions of rows: it needs its own index.
         Index("ix_subscriptions_scope_paused", "account_id", "livemode", "collection_paused", "created", "pk"),
+        # The billing scheduler's searches (app/store/repositories/schedule_due.py).
+        Index("ix_subscriptions_cancel_at", "cancel_at"),
+        Index("ix_subscriptions_trial_end", "trial_end"),
+        Index("ix_subscriptions_status_created", "status", "created"),
     )
 
     customer_id: Mapped[str] = mapped_column(String(64))
@@ -232,7 +236,10 @@ class Subscription(ScopedRecord):
 
 class SubscriptionItem(ScopedRecord):
     __tablename__ = "subscription_items"
-    __table_args__ = (Index("ix_subscription_items_scope_sub", "account_id", "livemode", "subscription_id"),)
+    __table_args__ = (
+        Index("ix_subscription_items_scope_sub", "account_id", "livemode", "subscription_id"),
+        Index("ix_subscription_items_period_end", "current_period_end"),  # the billing scheduler's renewals
+    )
 
     subscription_id: Mapped[str] = mapped_column(String(64))
     price_id: Mapped[str] = mapped_column(String(64))
@@ -267,6 +274,7 @@ class Invoice(ScopedRecord):
         # What the billing scheduler looks for across accounts: drafts to finalize, retries due.
         Index("ix_invoices_finalizes_at", "automatically_finalizes_at"),
         Index("ix_invoices_next_payment_attempt", "next_payment_attempt"),
+        Index("ix_invoices_due_date", "due_date"),
     )
 
     customer_id: Mapped[str] = mapped_column(String(64))

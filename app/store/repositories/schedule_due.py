@@ -43,58 +43,57 @@ class ScheduleDueRepository:
     async def subscriptions(
         self, now: int, limit: int, *, incomplete_before: int, warn_before: int, accounts: list[str] | None = None
     ) -> list[Candidate]:
-        """Subscriptions with a period end, cancel_at, trial warning or incomplete expiry due."""
+        """Subscriptions with a period end, cancel_at, trial warning or incomplete expiry due: four
+        queries, each on its own index, so a round costs what is due, not the table's size."""
+        moving = Subscription.status.not_in(_STILL)
         period_over = (
-            select(SubscriptionItem.pk)
-            .where(
-                SubscriptionItem.account_id == Subscription.account_id,
-                SubscriptionItem.livemode == Subscription.livemode,
-                SubscriptionItem.subscription_id == Subscription.id,
-                SubscriptionItem.current_period_end <= now,
-            )
-            .exists()
-        )
-        stmt = (
-            select(Subscription.account_id, Subscription.livemode, Subscription.id)
-            .where(
-                Subscription.status.not_in(_STILL),
-                self._unclocked(Subscription.customer_id, Subscription.account_id, Subscription.livemode),  # type: ignore[arg-type]
-                or_(
-                    and_(Subscription.status == "incomplete", Subscription.created <= incomplete_before),
-                    and_(Subscription.status != "incomplete", period_over),
-                    and_(Subscription.status != "incomplete", Subscription.cancel_at <= now),
-                    and_(
-                        Subscription.status == "trialing",
-                        Subscription.trial_end <= warn_before,
-                        or_(
-                            Subscription.trial_warned_for.is_(None),
-                            Subscription.trial_warned_for != Subscription.trial_end,
-                        ),
-                    ),
+            select(Subscription.pk, Subscription.account_id, Subscription.livemode, Subscription.id)
+            .join(
+                SubscriptionItem,
+                and_(
+                    SubscriptionItem.account_id == Subscription.account_id,
+                    SubscriptionItem.livemode == Subscription.livemode,
+                    SubscriptionItem.subscription_id == Subscription.id,
                 ),
             )
-            .order_by(Subscription.pk)
-            .limit(limit)
+            .where(SubscriptionItem.current_period_end <= now, moving, Subscription.status != "incomplete")
         )
-        if accounts is not None:
-            stmt = stmt.where(Subscription.account_id.in_(accounts))
-        return [Candidate(a, m, s, None) for a, m, s in (await self.session.execute(stmt)).all()]
+        canceling = select(Subscription.pk, Subscription.account_id, Subscription.livemode, Subscription.id).where(
+            Subscription.cancel_at <= now, moving, Subscription.status != "incomplete"
+        )
+        expiring = select(Subscription.pk, Subscription.account_id, Subscription.livemode, Subscription.id).where(
+            Subscription.status == "incomplete", Subscription.created <= incomplete_before
+        )
+        warning = select(Subscription.pk, Subscription.account_id, Subscription.livemode, Subscription.id).where(
+            Subscription.status == "trialing",
+            Subscription.trial_end <= warn_before,
+            or_(Subscription.trial_warned_for.is_(None), Subscription.trial_warned_for != Subscription.trial_end),
+        )
+        found: dict[int, Candidate] = {}
+        for stmt in (period_over, canceling, expiring, warning):
+            stmt = stmt.where(
+                self._unclocked(Subscription.customer_id, Subscription.account_id, Subscription.livemode)  # type: ignore[arg-type]
+            )
+            if accounts is not None:
+                stmt = stmt.where(Subscription.account_id.in_(accounts))
+            for pk, account_id, livemode, sub_id in (await self.session.execute(stmt.limit(limit))).all():
+                found[pk] = Candidate(account_id, livemode, sub_id, None)
+        return [found[pk] for pk in sorted(found)][:limit]
 
     async def invoices(self, now: int, limit: int, *, accounts: list[str] | None = None) -> list[Candidate]:
-        """Drafts to finalize, retries due, and open invoices past their due date not yet announced."""
-        stmt = (
-            select(Invoice.account_id, Invoice.livemode, Invoice.subscription_id, Invoice.id)
-            .where(
-                self._unclocked(Invoice.customer_id, Invoice.account_id, Invoice.livemode),  # type: ignore[arg-type]
-                or_(
-                    and_(Invoice.status == "draft", Invoice.automatically_finalizes_at <= now),
-                    and_(Invoice.status == "open", Invoice.next_payment_attempt <= now),
-                    and_(Invoice.status == "open", Invoice.due_date <= now, Invoice.overdue_at.is_(None)),
-                ),
-            )
-            .order_by(Invoice.pk)
-            .limit(limit)
+        """Drafts to finalize, retries due, and open invoices past their due date not yet announced
+        (each on its own index)."""
+        columns = (Invoice.pk, Invoice.account_id, Invoice.livemode, Invoice.subscription_id, Invoice.id)
+        finalizing = select(*columns).where(Invoice.automatically_finalizes_at <= now, Invoice.status == "draft")
+        retrying = select(*columns).where(Invoice.next_payment_attempt <= now, Invoice.status == "open")
+        overdue = select(*columns).where(
+            Invoice.overdue_at.is_(None), Invoice.due_date <= now, Invoice.status == "open"
         )
-        if accounts is not None:
-            stmt = stmt.where(Invoice.account_id.in_(accounts))
-        return [Candidate(a, m, s, i) for a, m, s, i in (await self.session.execute(stmt)).all()]
+        found: dict[int, Candidate] = {}
+        for stmt in (finalizing, retrying, overdue):
+            stmt = stmt.where(self._unclocked(Invoice.customer_id, Invoice.account_id, Invoice.livemode))  # type: ignore[arg-type]
+            if accounts is not None:
+                stmt = stmt.where(Invoice.account_id.in_(accounts))
+            for pk, account_id, livemode, sub_id, invoice_id in (await self.session.execute(stmt.limit(limit))).all():
+                found[pk] = Candidate(account_id, livemode, sub_id, invoice_id)
+        return [found[pk] for pk in sorted(found)][:limit]
