@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.context import Ctx
 from app.dashboard.forms import configuration_params
+from app.domain.revenue_recovery import RetryPolicy
 from app.errors import StripeError
 from app.http.call import app_state, stream_read
 from app.http.state import AppState
@@ -317,6 +318,29 @@ async def save_branding(request: Request, visit: VisitDep) -> Response:
         visit,
         lambda uow, ctx: account_settings.update(uow, ctx, parse(AccountUpdateParams, data)),
         "/branding",
+    )
+
+
+# --- revenue recovery: the retry schedule of failed payments and what follows it ---------------
+
+
+@router.get("/revenue-recovery")
+async def revenue_recovery(request: Request, visit: VisitDep) -> Response:
+    async with visit.state.db.uow(write=False) as uow:
+        account = await account_settings.retrieve(uow, visit.ctx(request))
+    policy = RetryPolicy.of((account.settings or {}).get("revenue_recovery"))
+    return page("recovery.html", visit, request, policy=policy, error=visit.error(request))
+
+
+@router.post("/revenue-recovery")
+async def save_revenue_recovery(request: Request, visit: VisitDep) -> Response:
+    form = await _form(request, visit)
+    data = {k: v for k, v in form.items() if k == "settings"}
+    return await _change(
+        request,
+        visit,
+        lambda uow, ctx: account_settings.update(uow, ctx, parse(AccountUpdateParams, data)),
+        "/revenue-recovery",
     )
 
 

@@ -246,3 +246,27 @@ async def test_forged_forms_change_nothing(dash: httpx.AsyncClient, user: str, c
     )
     assert r.status_code == 403
     assert (await client.get(f"/v1/subscriptions/{sub['id']}")).json()["pause_collection"] is None
+
+
+async def test_the_retry_schedule_and_what_follows_it_are_set_in_the_dashboard(
+    dash: httpx.AsyncClient, user: str, client: httpx.AsyncClient
+) -> None:
+    """Issue 19: the account's revenue recovery, settable in the dashboard as through /v1/account."""
+    await sign_in(dash, user)
+    shown = await dash.get("/dashboard/revenue-recovery")
+    assert 'value="8"' in shown.text and 'value="14"' in shown.text  # Stripe's defaults
+    saved = await post(
+        dash,
+        "/dashboard/revenue-recovery",
+        {
+            "settings[revenue_recovery][attempts]": "4",
+            "settings[revenue_recovery][window_days]": "7",
+            "settings[revenue_recovery][after_retries]": "unpaid",
+        },
+    )
+    assert error_of(saved) is None
+    account = (await client.get("/v1/account")).json()
+    assert account["settings"]["revenue_recovery"] == {"attempts": 4, "window_days": 7, "after_retries": "unpaid"}
+    bad = await post(dash, "/dashboard/revenue-recovery", {"settings[revenue_recovery][attempts]": "zero"})
+    assert error_of(bad) is not None
+    assert (await client.get("/v1/account")).json()["settings"]["revenue_recovery"]["attempts"] == 4
