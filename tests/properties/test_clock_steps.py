@@ -53,7 +53,7 @@ async def _run(database_url: str, scenario: dict[str, Any]) -> tuple[list[Any], 
                 )
             ).json()
             outcomes = []
-            for steps in (sorted(scenario["cuts"]) + [HORIZON // 3600], [HORIZON // 3600]):
+            for steps in ([*sorted(scenario["cuts"]), HORIZON // 3600], [HORIZON // 3600]):
                 clock = (await c.post("/v1/test_helpers/test_clocks", data={"frozen_time": START})).json()
                 card = "pm_card_chargeCustomerFail" if scenario["failing"] else "pm_card_visa"
                 customer = (
