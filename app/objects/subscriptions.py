@@ -137,6 +137,42 @@ def render_item(item: SubscriptionItem, price: Price | None) -> dict[str, Any]:
     return body
 
 
+def _pending(s: Subscription, items: list[SubscriptionItem], prices: dict[str, Price]) -> dict[str, Any] | None:
+    """Stripe's `pending_update`: the items a change waiting for its invoice's payment leaves."""
+    pending = s.pending_update
+    if not pending:
+        return None
+    start, end = pending["period"]
+    by_id = {i.id: i for i in items}
+    shown = []
+    for entry in pending["items"]:
+        if entry["price"] is None:
+            continue
+        now_item = by_id.get(entry["id"])
+        item = SubscriptionItem(
+            id=entry["id"],
+            created=now_item.created if now_item else s.created,
+            subscription_id=s.id,
+            price_id=entry["price"],
+            quantity=entry["quantity"],
+            current_period_start=start,
+            current_period_end=end,
+            metadata_=entry["metadata"],
+        )
+        shown.append(render_item(item, prices.get(entry["price"])))
+    return {
+        "billing_cycle_anchor": pending["billing_cycle_anchor"],
+        "cancel_at_period_end": None,  # endive
+        "discount": None,
+        "discounts": None,
+        "expires_at": pending["expires_at"],
+        "metadata": None,
+        "subscription_items": shown,
+        "trial_end": None,
+        "trial_from_plan": None,
+    }
+
+
 def _billing_mode(kind: str) -> dict[str, Any]:
     """Stripe's billing_mode: classic, or flexible (prorations take discounts into account)."""
     return {"flexible": {"proration_discounts": "included"} if kind == "flexible" else None, "type": kind}
@@ -207,7 +243,7 @@ def render_subscription(
         },
         "pending_invoice_item_interval": None,
         "pending_setup_intent": None,
-        "pending_update": None,
+        "pending_update": _pending(s, items, prices),
         "schedule": s.schedule_id,
         "start_date": s.start_date,
         "status": s.status,
@@ -235,6 +271,9 @@ async def load_items(
 
 async def render_subscriptions(uow: UnitOfWork, scope: Scope, subs: list[Subscription]) -> list[dict[str, Any]]:
     items, prices = await load_items(uow, scope, subs)
+    waiting = [e["price"] for s in subs for e in (s.pending_update or {}).get("items", []) if e["price"]]
+    if missing := [p for p in waiting if p not in prices]:
+        prices = {**prices, **await uow.prices.many(scope, missing)}
     customers = await uow.customers.many(scope, [s.customer_id for s in subs])
     return [
         render_subscription(

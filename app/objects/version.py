@@ -48,7 +48,7 @@ _ADDED: dict[str, dict[str, tuple[str, ...]]] = {
     ENDIVE: {
         "payment_method": ("paypay", "sequra"),
         "product": ("tax_details",),
-        "subscription": ("trial_settings.end_behavior.billing_cycle_anchor",),
+        "subscription": ("trial_settings.end_behavior.billing_cycle_anchor", "pending_update.cancel_at_period_end"),
         "subscription_item": ("current_trial",),
         "subscription_schedule": ("pause_schedules",),
     },

@@ -34,6 +34,7 @@ from app.services import invoice_lines, locks
 from app.services.common import blank, dump, merge_metadata, page_in_order
 from app.services.pricing import price_amount, products_of
 from app.services.subscription_events import change
+from app.services.subscription_events import render as render_subscription
 from app.store.models import Invoice, PaymentMethod, Subscription
 from app.store.repositories.base import Cursor, Page
 from app.store.uow import UnitOfWork
@@ -546,6 +547,18 @@ async def _settle_subscription(uow: UnitOfWork, ctx: Ctx, invoice: Invoice) -> N
     if not invoice.subscription_id:
         return
     sub = await uow.subscriptions.get(ctx.scope, invoice.subscription_id)
+    if sub is not None and (sub.pending_update or {}).get("invoice") == invoice.id:
+        # Imported here: subscription changes build on invoices, not the other way round.
+        from app.services import subscription_changes
+
+        async def applied(s: Subscription) -> None:
+            await subscription_changes.apply_pending(uow, ctx, s)
+
+        await change(uow, ctx, sub, applied)
+        outbox.record(
+            uow, ctx, "customer.subscription.pending_update_applied", await render_subscription(uow, ctx, sub)
+        )
+        return
     if sub is not None and sub.status in ("past_due", "unpaid", "incomplete") and sub.latest_invoice == invoice.id:
         await change(uow, ctx, sub, lambda s: setattr(s, "status", "active"))
 

@@ -42,6 +42,8 @@ async def due_for(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> list[Due]:
         return []
     period_end = items[0].current_period_end
     due = [Due(period_end, "renew", sub.id)]
+    if sub.pending_update is not None:
+        due.append(Due(int(sub.pending_update["expires_at"]), "pending_expire", sub.id))
     if sub.cancel_at is not None and sub.cancel_at < period_end:
         due.append(Due(sub.cancel_at, "cancel", sub.id))
     if sub.status == "trialing" and sub.trial_end is not None and sub.trial_warned_for != sub.trial_end:
@@ -91,6 +93,8 @@ async def run(uow: UnitOfWork, ctx: Ctx, due: Due) -> bool:
         assert locked.latest_invoice is not None
         invoice = await locks.invoice(uow, ctx, locked.latest_invoice)
         await dunning.retry(uow, ctx, locked, invoice)
+    elif due.kind == "pending_expire":
+        await subscription_service.expire_pending(uow, ctx, locked)
     elif due.kind == "trial_will_end":
         locked.trial_warned_for = locked.trial_end
         outbox.record(uow, ctx, "customer.subscription.trial_will_end", await render_subscription(uow, ctx, locked))

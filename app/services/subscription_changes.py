@@ -11,6 +11,7 @@ the change would invoice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.context import Ctx
 from app.domain.lines import Line, cycle_line
@@ -293,3 +294,42 @@ def desired_cycle_lines(wanted: list[Desired], products: dict[str, Product], per
         for d in wanted
         if d.price is not None
     ]
+
+
+# A pending update waits this long for its invoice to be paid, then expires (as on Stripe).
+PENDING_LIFETIME = 23 * 3600
+
+
+def pending_update(wanted: list[Desired], change: ChangePlan, invoice_id: str, expires_at: int) -> dict[str, Any]:
+    """A change kept until its invoice is paid (payment_behavior=pending_if_incomplete)."""
+    return {
+        "expires_at": expires_at,
+        "invoice": invoice_id,
+        "billing_cycle_anchor": change.anchor,
+        "period": [change.period.start, change.period.end],
+        "items": [
+            {
+                "id": d.item_id,
+                "price": d.price.id if d.price else None,
+                "quantity": d.quantity,
+                "metadata": d.metadata,
+            }
+            for d in wanted
+        ],
+    }
+
+
+async def apply_pending(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> None:
+    """The pending update takes effect (its invoice was paid): the items it leaves, its period."""
+    pending = sub.pending_update or {}
+    current = {i.id: i for i in (await uow.subscription_items.for_subscriptions(ctx.scope, [sub.id])).get(sub.id, [])}
+    prices = await uow.prices.many(ctx.scope, [e["price"] for e in pending.get("items", []) if e["price"]])
+    wanted = [
+        Desired(
+            e["id"], current.get(e["id"]), prices.get(e["price"]) if e["price"] else None, e["quantity"], e["metadata"]
+        )
+        for e in pending.get("items", [])
+    ]
+    start, end = pending["period"]
+    await apply(uow, ctx, sub, wanted, ChangePlan(anchor=pending["billing_cycle_anchor"], period=Period(start, end)))
+    sub.pending_update = sub.pending_expires_at = None

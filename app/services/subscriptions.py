@@ -320,6 +320,21 @@ async def _settings(
     return settings
 
 
+async def expire_pending(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> None:
+    """A pending update whose invoice was not paid in time: dropped, its invoice voided
+    (`customer.subscription.pending_update_expired`); the subscription stays as it was."""
+    pending = sub.pending_update or {}
+    invoice = await uow.invoices.get(ctx.scope, str(pending.get("invoice")))
+    if invoice is not None and invoice.status == "open":
+        await invoice_service.void(uow, ctx, invoice.id)
+
+    def dropped(s: Subscription) -> None:
+        s.pending_update = s.pending_expires_at = None
+
+    await change(uow, ctx, sub, dropped)
+    outbox.record(uow, ctx, "customer.subscription.pending_update_expired", await render(uow, ctx, sub))
+
+
 def _editable_when_ended(params: SubscriptionUpdateParams) -> None:
     allowed = {"metadata", "cancellation_details", "expand"}
     extra = params.sent() - allowed
@@ -447,15 +462,31 @@ async def _add_invoice_items(uow: UnitOfWork, ctx: Ctx, sub: Subscription, wante
         changes.pending_item(uow, ctx, sub, line, entry.metadata)
 
 
+PENDING_PARAMS = frozenset(
+    {
+        "items",
+        "payment_behavior",
+        "proration_behavior",
+        "proration_date",
+        "billing_cycle_anchor",
+        "off_session",
+        "expand",
+    }
+)
+
+
 def check_billing_params(params: SubscriptionUpdateParams) -> None:
     """What the service does not do is refused by name, never accepted and ignored."""
     if params.payment_behavior == "pending_if_incomplete":
-        raise InvalidRequest(
-            "payment_behavior=pending_if_incomplete (pending updates) is not supported by this service; use "
-            "allow_incomplete, default_incomplete or error_if_incomplete.",
-            code="parameter_unsupported",
-            param="payment_behavior",
-        )
+        # Stripe's list of what a pending update may hold (https://docs.stripe.com/billing/subscriptions/pending-updates).
+        allowed = PENDING_PARAMS
+        extra = sorted(params.sent() - allowed)
+        if extra:
+            raise InvalidRequest(
+                f"{extra[0]} cannot be changed with payment_behavior=pending_if_incomplete; a pending update "
+                f"takes only {', '.join(sorted(allowed - {'expand'}))}.",
+                param=extra[0],
+            )
     for i, item in enumerate(params.items or []):
         if item.clear_usage is not None:
             raise InvalidRequest(
@@ -494,6 +525,23 @@ async def _change_items(
         anchor_now=params.billing_cycle_anchor == "now",
         anchor_unchanged=params.billing_cycle_anchor == "unchanged",
     )
+    if params.payment_behavior == "pending_if_incomplete" and plan.invoices_now:
+        if sub.pending_update is not None:
+            raise InvalidRequest(
+                "The subscription already has a pending update; it must be paid or expire first.",
+                param="payment_behavior",
+            )
+        # Bill first; the change takes effect only once its invoice is paid (Stripe's pending update).
+        invoice = await invoice_service.for_subscription(
+            uow, ctx, sub, plan.invoice_lines, period=plan.period, reason="subscription_update"
+        )
+        if await invoice_service.collect(uow, ctx, invoice, sub):
+            await changes.apply(uow, ctx, sub, wanted, plan)
+            return
+        invoice.next_payment_attempt = None  # not retried: it waits for the customer, then expires
+        sub.pending_update = changes.pending_update(wanted, plan, invoice.id, ctx.now() + changes.PENDING_LIFETIME)
+        sub.pending_expires_at = sub.pending_update["expires_at"]
+        return
     await changes.apply(uow, ctx, sub, wanted, plan)
     if not plan.invoices_now:
         return

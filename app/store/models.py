@@ -197,6 +197,7 @@ class Subscription(ScopedRecord):
         Index("ix_subscriptions_cancel_at", "cancel_at"),
         Index("ix_subscriptions_trial_end", "trial_end"),
         Index("ix_subscriptions_status_created", "status", "created"),
+        Index("ix_subscriptions_pending_expires_at", "pending_expires_at"),
     )
 
     customer_id: Mapped[str] = mapped_column(String(64))
@@ -218,6 +219,10 @@ class Subscription(ScopedRecord):
     trial_start: Mapped[int | None] = mapped_column(BigInteger)
     trial_end: Mapped[int | None] = mapped_column(BigInteger)
     trial_settings: Mapped[dict[str, Any] | None] = mapped_column()
+    # A change waiting for its invoice to be paid (payment_behavior=pending_if_incomplete): the
+    # items it leaves, its billing period, its invoice and when it expires.
+    pending_update: Mapped[dict[str, Any] | None] = mapped_column()
+    pending_expires_at: Mapped[int | None] = mapped_column(BigInteger)  # the scheduler's index of it
     # The trial end `customer.subscription.trial_will_end` was sent for (once per trial end).
     trial_warned_for: Mapped[int | None] = mapped_column(BigInteger)
     # invoice_settings, payment_settings and billing_mode as sent (what invoices of it copy).

@@ -310,7 +310,11 @@ async def test_what_is_not_supported_is_refused_by_name(client: httpx.AsyncClien
             {"items[0][id]": item, "items[0][clear_usage]": "true"},
             "items[0][clear_usage]",
         ),
-        (f"/v1/subscriptions/{sub['id']}", {"payment_behavior": "pending_if_incomplete"}, "payment_behavior"),
+        (
+            f"/v1/subscriptions/{sub['id']}",
+            {"payment_behavior": "pending_if_incomplete", "cancel_at_period_end": "true"},
+            "cancel_at_period_end",
+        ),
         (
             "/v1/subscriptions",
             {"customer": sub["customer"], "items[0][price]": yearly["id"], "proration_behavior": "always_invoice"},

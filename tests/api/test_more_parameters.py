@@ -134,13 +134,18 @@ async def test_subscription_items_plan_payment_behavior_and_refused_clear_usage(
     other = await price(client, amount=800)
     moved = await post(client, f"/v1/subscription_items/{added['id']}", plan=other["id"], proration_behavior="none")
     assert moved["price"]["id"] == other["id"]
-    refused = await client.post(
-        f"/v1/subscription_items/{added['id']}", data={"payment_behavior": "pending_if_incomplete"}
+    # A change that bills nothing now applies at once, pending_if_incomplete or not.
+    kept = await post(
+        client, f"/v1/subscription_items/{added['id']}", payment_behavior="pending_if_incomplete", quantity=2
     )
-    assert refused.status_code == 400 and refused.json()["error"]["param"] == "payment_behavior"
-    for data in ({"clear_usage": "true"}, {"payment_behavior": "pending_if_incomplete"}):
-        r = await client.delete(f"/v1/subscription_items/{added['id']}", params=data)
-        assert r.status_code == 400 and r.json()["error"]["param"] in data, data
+    assert kept["quantity"] == 2
+    r = await client.delete(f"/v1/subscription_items/{added['id']}", params={"clear_usage": "true"})
+    assert r.status_code == 400 and r.json()["error"]["param"] == "clear_usage"
+    gone = await client.delete(
+        f"/v1/subscription_items/{added['id']}",
+        params={"payment_behavior": "pending_if_incomplete", "proration_behavior": "none"},
+    )
+    assert gone.status_code == 200 and gone.json()["deleted"] is True
     # A declined card under error_if_incomplete leaves the items as they were (402).
     declining = await customer(client, card=False)
     await post(client, "/v1/payment_methods/pm_card_chargeCustomerFail/attach", customer=declining["id"])

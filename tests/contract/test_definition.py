@@ -108,13 +108,27 @@ async def samples(client: httpx.AsyncClient, clock: FixedClock) -> dict[str, lis
     tax_id = await f.post(client, f"/v1/customers/{customer['id']}/tax_ids", type="eu_vat", value="SE123456789123")
     own_tax_id = await f.post(client, "/v1/tax_ids", type="gb_vat", value="GB123456789")
     with_tax_ids = (await client.get(f"/v1/customers/{customer['id']}", params={"expand[]": "tax_ids"})).json()
+    # A subscription with a pending update (its change's invoice unpaid).
+    waiting = await f.subscription(client)
+    failing = await f.post(
+        client, "/v1/payment_methods/pm_card_chargeCustomerFail/attach", customer=waiting["customer"]
+    )
+    await f.post(client, f"/v1/subscriptions/{waiting['id']}", default_payment_method=failing["id"])
+    with_pending = await f.post(
+        client,
+        f"/v1/subscriptions/{waiting['id']}",
+        payment_behavior="pending_if_incomplete",
+        proration_behavior="always_invoice",
+        **{"items[0][id]": waiting["items"]["data"][0]["id"], "items[0][price]": shop.yearly["id"]},
+    )
+    assert with_pending["pending_update"] is not None
     events = (await client.get("/v1/events", params={"limit": 3})).json()["data"]
     return {
         "Customer": [customer, clocked, with_tax_ids],
         "Product": [(await client.get(f"/v1/products/{shop.product}")).json()],
         "Price": [shop.monthly, shop.yearly],
         "PaymentMethod": [pm, *generic],
-        "Subscription": [changed, renewed],
+        "Subscription": [changed, renewed, with_pending],
         "SubscriptionItem": [
             changed["items"]["data"][0],
             (await client.get(f"/v1/subscription_items/{item['id']}")).json(),

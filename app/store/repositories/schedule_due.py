@@ -69,8 +69,11 @@ class ScheduleDueRepository:
             Subscription.trial_end <= warn_before,
             or_(Subscription.trial_warned_for.is_(None), Subscription.trial_warned_for != Subscription.trial_end),
         )
+        pending = select(Subscription.pk, Subscription.account_id, Subscription.livemode, Subscription.id).where(
+            Subscription.pending_expires_at <= now
+        )
         found: dict[int, Candidate] = {}
-        for stmt in (period_over, canceling, expiring, warning):
+        for stmt in (period_over, canceling, expiring, warning, pending):
             stmt = stmt.where(
                 self._unclocked(Subscription.customer_id, Subscription.account_id, Subscription.livemode)  # type: ignore[arg-type]
             )
