@@ -12,6 +12,7 @@ from app.events import outbox
 from app.services import dunning, locks, test_helpers
 from app.services import invoices as invoice_service
 from app.services import subscriptions as subscription_service
+from app.services.subscription_events import change
 from app.services.subscription_events import render as render_subscription
 from app.store.models import Invoice, Subscription
 from app.store.uow import UnitOfWork
@@ -42,6 +43,9 @@ async def due_for(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> list[Due]:
         return []
     period_end = items[0].current_period_end
     due = [Due(period_end, "renew", sub.id)]
+    resumes_at = (sub.pause_collection or {}).get("resumes_at")
+    if resumes_at is not None and resumes_at < period_end:
+        due.append(Due(int(resumes_at), "resume_collection", sub.id))
     if sub.pending_update is not None:
         due.append(Due(int(sub.pending_update["expires_at"]), "pending_expire", sub.id))
     if sub.cancel_at is not None and sub.cancel_at < period_end:
@@ -93,6 +97,9 @@ async def run(uow: UnitOfWork, ctx: Ctx, due: Due) -> bool:
         assert locked.latest_invoice is not None
         invoice = await locks.invoice(uow, ctx, locked.latest_invoice)
         await dunning.retry(uow, ctx, locked, invoice)
+    elif due.kind == "resume_collection":
+        # pause_collection's resumes_at: collection resumes then (one subscription event).
+        await change(uow, ctx, locked, lambda s: s.set_pause_collection(None))
     elif due.kind == "pending_expire":
         await subscription_service.expire_pending(uow, ctx, locked)
     elif due.kind == "trial_will_end":

@@ -198,6 +198,7 @@ class Subscription(ScopedRecord):
         Index("ix_subscriptions_trial_end", "trial_end"),
         Index("ix_subscriptions_status_created", "status", "created"),
         Index("ix_subscriptions_pending_expires_at", "pending_expires_at"),
+        Index("ix_subscriptions_pause_resumes_at", "pause_resumes_at"),
     )
 
     customer_id: Mapped[str] = mapped_column(String(64))
@@ -223,6 +224,7 @@ class Subscription(ScopedRecord):
     # items it leaves, its billing period, its invoice and when it expires.
     pending_update: Mapped[dict[str, Any] | None] = mapped_column()
     pending_expires_at: Mapped[int | None] = mapped_column(BigInteger)  # the scheduler's index of it
+    pause_resumes_at: Mapped[int | None] = mapped_column(BigInteger)  # pause_collection's resumes_at, indexed
     # The trial end `customer.subscription.trial_will_end` was sent for (once per trial end).
     trial_warned_for: Mapped[int | None] = mapped_column(BigInteger)
     # invoice_settings, payment_settings and billing_mode as sent (what invoices of it copy).
@@ -237,6 +239,7 @@ class Subscription(ScopedRecord):
     def set_pause_collection(self, value: dict[str, Any] | None) -> None:
         self.pause_collection = value
         self.collection_paused = value is not None
+        self.pause_resumes_at = (value or {}).get("resumes_at")
 
 
 class SubscriptionItem(ScopedRecord):

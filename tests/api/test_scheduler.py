@@ -144,3 +144,21 @@ async def test_objects_on_a_test_clock_are_left_to_it(
     clock.advance(days=40)
     assert await scheduler().run_once() == 0
     assert (await client.get(f"/v1/subscriptions/{sub['id']}")).json()["latest_invoice"] == sub["latest_invoice"]
+
+
+async def test_paused_collection_resumes_in_real_time(
+    client: httpx.AsyncClient, scheduler: Callable[[], Scheduler], clock: FixedClock
+) -> None:
+    cust = await customer(client)
+    sub = await post(
+        client, "/v1/subscriptions", customer=cust["id"], **{"items[0][price]": (await price(client))["id"]}
+    )
+    now = int(clock.now().timestamp())
+    await post(
+        client,
+        f"/v1/subscriptions/{sub['id']}",
+        **{"pause_collection[behavior]": "void", "pause_collection[resumes_at]": now + 5 * DAY},
+    )
+    clock.advance(days=5, seconds=1)
+    assert await scheduler().run_once() == 1
+    assert (await client.get(f"/v1/subscriptions/{sub['id']}")).json()["pause_collection"] is None

@@ -219,3 +219,20 @@ async def test_incomplete_expires_after_23_hours_and_sent_invoices_go_overdue(cl
     assert (await client.get(f"/v1/invoices/{sub['latest_invoice']}")).json()["status"] == "void"
     overdue = await events(client, "invoice.overdue")
     assert [(e["data"]["object"]["id"], e["created"]) for e in overdue] == [(sent["id"], start + 7 * 86400)]
+
+
+async def test_paused_collection_resumes_at_resumes_at(client: httpx.AsyncClient) -> None:
+    """pause_collection[resumes_at] mid-period: collection resumes then, not at the next renewal."""
+    start = ts(2026, 3, 1)
+    clock, _customer, sub = await _clocked_subscriber(client, start)
+    resumes = ts(2026, 3, 10)
+    await post(
+        client,
+        f"/v1/subscriptions/{sub['id']}",
+        **{"pause_collection[behavior]": "keep_as_draft", "pause_collection[resumes_at]": resumes},
+    )
+    await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 3, 9))
+    assert (await client.get(f"/v1/subscriptions/{sub['id']}")).json()["pause_collection"] is not None
+    await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 3, 11))
+    resumed = (await client.get(f"/v1/subscriptions/{sub['id']}")).json()
+    assert resumed["pause_collection"] is None and resumed["status"] == "active"

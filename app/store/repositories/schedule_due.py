@@ -72,8 +72,11 @@ class ScheduleDueRepository:
         pending = select(Subscription.pk, Subscription.account_id, Subscription.livemode, Subscription.id).where(
             Subscription.pending_expires_at <= now
         )
+        resuming = select(Subscription.pk, Subscription.account_id, Subscription.livemode, Subscription.id).where(
+            Subscription.pause_resumes_at <= now, moving
+        )
         found: dict[int, Candidate] = {}
-        for stmt in (period_over, canceling, expiring, warning, pending):
+        for stmt in (period_over, canceling, expiring, warning, pending, resuming):
             stmt = stmt.where(
                 self._unclocked(Subscription.customer_id, Subscription.account_id, Subscription.livemode)  # type: ignore[arg-type]
             )
