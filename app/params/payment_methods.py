@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from pydantic import Field, create_model
 
 from app.domain import payment_method_shapes
+from app.errors import InvalidRequest
 from app.params.base import ExpandParams, Id, Int, ListParams, Metadata, Params, Str
 from app.params.customers import AddressParams
 
@@ -153,3 +154,13 @@ class PaymentMethodListParams(ListParams):
 class CustomerPaymentMethodListParams(ListParams):
     type: PaymentMethodType | None = None
     allow_redisplay: Literal["always", "limited", "unspecified"] | None = None
+
+
+def known_types(types: list[str], param: str) -> list[str]:
+    """`payment_method_types` (on subscriptions and invoices): each one of Stripe's types."""
+    for n, kind in enumerate(types):
+        if kind not in ALL_TYPES:
+            raise InvalidRequest(
+                f"Invalid payment method type: {kind}.", code="parameter_invalid_string", param=f"{param}[{n}]"
+            )
+    return types

@@ -28,9 +28,10 @@ from app.params.invoices import (
     InvoicePayParams,
     InvoiceUpdateParams,
 )
-from app.params.payment_methods import ALL_TYPES as PAYMENT_METHOD_TYPES
+from app.params.payment_methods import known_types
 from app.services import discounts as discount_service
 from app.services import invoice_lines, locks
+from app.services import tax_ids as tax_id_service
 from app.services.common import blank, dump, merge_metadata, page_in_order
 from app.services.pricing import price_amount, products_of
 from app.services.subscription_events import change
@@ -331,21 +332,12 @@ async def _presentation(
     if "effective_at" in sent:
         details["effective_at"] = blank(params.effective_at)
     if "account_tax_ids" in sent:
-        ids = blank(params.account_tax_ids) or []
-        for n, tax_id in enumerate(ids):
-            own = await uow.tax_ids.get(ctx.scope, tax_id)
-            if own is None or own.deleted or own.owner_type == "customer":
-                raise ResourceMissing("tax_id", tax_id, param=f"account_tax_ids[{n}]")
+        ids = await tax_id_service.merchants_own(uow, ctx, blank(params.account_tax_ids) or [], "account_tax_ids")
         details["account_tax_ids"] = ids or None
     if params.payment_settings is not None and "payment_method_types" in params.payment_settings.sent():
-        types = blank(params.payment_settings.payment_method_types) or []
-        for n, kind in enumerate(types):
-            if kind not in PAYMENT_METHOD_TYPES:
-                raise InvalidRequest(
-                    f"Invalid payment method type: {kind}.",
-                    code="parameter_invalid_string",
-                    param=f"payment_settings[payment_method_types][{n}]",
-                )
+        types = known_types(
+            blank(params.payment_settings.payment_method_types) or [], "payment_settings[payment_method_types]"
+        )
         details["payment_method_types"] = types or None
     if "shipping_details" in sent:
         shipping = blank(params.shipping_details)

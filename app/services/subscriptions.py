@@ -17,7 +17,7 @@ from app.events import outbox
 from app.ids import new_id
 from app.objects.subscriptions import load_items
 from app.params.base import created_bounds
-from app.params.payment_methods import ALL_TYPES as PAYMENT_METHOD_TYPES
+from app.params.payment_methods import known_types
 from app.params.subscriptions import (
     SubscriptionCancelParams,
     SubscriptionCreateParams,
@@ -30,6 +30,7 @@ from app.services import invoices as invoice_service
 from app.services import locks
 from app.services import products as product_service
 from app.services import subscription_changes as changes
+from app.services import tax_ids as tax_id_service
 from app.services.common import blank, merge_metadata
 from app.services.pricing import price_amount
 from app.services.subscription_events import change, render
@@ -292,25 +293,16 @@ async def _settings(
     if params.invoice_settings is not None:
         invoice_settings = dict(settings.get("invoice_settings") or {})
         if "account_tax_ids" in params.invoice_settings.sent():
-            ids = blank(params.invoice_settings.account_tax_ids) or []
-            for n, tax_id in enumerate(ids):
-                own = await uow.tax_ids.get(ctx.scope, tax_id)
-                if own is None or own.deleted or own.owner_type == "customer":
-                    raise ResourceMissing("tax_id", tax_id, param=f"invoice_settings[account_tax_ids][{n}]")
+            ids = await tax_id_service.merchants_own(
+                uow, ctx, blank(params.invoice_settings.account_tax_ids) or [], "invoice_settings[account_tax_ids]"
+            )
             invoice_settings["account_tax_ids"] = ids or None
         settings["invoice_settings"] = invoice_settings
     if params.payment_settings is not None:
         payment = dict(settings.get("payment_settings") or {})
         p = params.payment_settings
         if "payment_method_types" in p.sent():
-            types = blank(p.payment_method_types) or []
-            for n, kind in enumerate(types):
-                if kind not in PAYMENT_METHOD_TYPES:
-                    raise InvalidRequest(
-                        f"Invalid payment method type: {kind}.",
-                        code="parameter_invalid_string",
-                        param=f"payment_settings[payment_method_types][{n}]",
-                    )
+            types = known_types(blank(p.payment_method_types) or [], "payment_settings[payment_method_types]")
             payment["payment_method_types"] = types or None
         if p.save_default_payment_method is not None:
             payment["save_default_payment_method"] = p.save_default_payment_method

@@ -134,3 +134,12 @@ async def list_(uow: UnitOfWork, ctx: Ctx, params: TaxIdListParams) -> Page[TaxI
             raise InvalidRequest("owner[customer] is required when owner[type] is customer.", param="owner[customer]")
         return await uow.tax_ids.find(ctx.scope, cursor, owner_type="customer", customer_id=owner.customer)
     return await uow.tax_ids.find(ctx.scope, cursor, owner_type=owner.type)
+
+
+async def merchants_own(uow: UnitOfWork, ctx: Ctx, ids: list[str], param: str) -> list[str]:
+    """`account_tax_ids`: each one of the merchant's own tax IDs (404 naming the one that is not)."""
+    for n, tax_id in enumerate(ids):
+        own = await uow.tax_ids.get(ctx.scope, tax_id)
+        if own is None or own.deleted or own.owner_type == "customer":
+            raise ResourceMissing("tax_id", tax_id, param=f"{param}[{n}]")
+    return ids

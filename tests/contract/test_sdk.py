@@ -10,23 +10,14 @@ import httpx
 import pytest
 import stripe
 
-from app.clock import SystemClock
 from app.objects.customers import CustomerObject
-from app.services import accounts as account_service
-from app.store.database import Database
 from tests.conftest import LiveServer
+from tests.contract.merchant import new_test_key
 
 
 @pytest.fixture(scope="module")
 def sdk_key(live_server: LiveServer) -> str:
-    async def make() -> str:
-        db = Database(live_server.database_url)
-        async with db.transaction() as uow:
-            new = await account_service.create(uow, SystemClock(), name="sdk merchant")
-        await db.dispose()
-        return new.test_key
-
-    return asyncio.run(make())
+    return new_test_key(live_server, "sdk merchant")
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ Every object parses into the SDK's types and into our own object schemas.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 
@@ -13,26 +12,17 @@ import httpx
 import pytest
 import stripe
 
-from app.clock import SystemClock
 from app.objects.invoices import InvoiceObject
 from app.objects.payment_methods import PaymentMethodObject
 from app.objects.products import PriceObject, ProductObject
 from app.objects.subscriptions import SubscriptionObject
-from app.services import accounts as account_service
-from app.store.database import Database
 from tests.conftest import LiveServer
+from tests.contract.merchant import new_test_key
 
 
 @pytest.fixture(scope="module")
 def key(live_server: LiveServer) -> str:
-    async def make() -> str:
-        db = Database(live_server.database_url)
-        async with db.transaction() as uow:
-            new = await account_service.create(uow, SystemClock(), name="sdk billing")
-        await db.dispose()
-        return new.test_key
-
-    return asyncio.run(make())
+    return new_test_key(live_server, "sdk billing")
 
 
 def test_r15_r16_pause_find_export_resume_cancel_with_the_sdk(key: str, live_server: LiveServer) -> None:

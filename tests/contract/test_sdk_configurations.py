@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 import stripe
 
-from app.clock import SystemClock
 from app.objects.configurations import ConfigurationObject
-from app.services import accounts as account_service
-from app.store.database import Database
 from tests.conftest import LiveServer
+from tests.contract.merchant import new_test_key
 
 
 @pytest.fixture(scope="module")
 def sdk(live_server: LiveServer) -> stripe.StripeClient:
-    async def make() -> str:
-        db = Database(live_server.database_url)
-        async with db.transaction() as uow:
-            new = await account_service.create(uow, SystemClock(), name="sdk portal")
-        await db.dispose()
-        return new.test_key
-
-    return stripe.StripeClient(asyncio.run(make()), base_addresses={"api": live_server.base_url})
+    return stripe.StripeClient(new_test_key(live_server, "sdk portal"), base_addresses={"api": live_server.base_url})
 
 
 def test_configuration_crud_with_the_sdk(sdk: stripe.StripeClient) -> None:

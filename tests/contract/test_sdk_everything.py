@@ -4,29 +4,21 @@ carries every field the SDK declares non-optional (tests/contract/completeness.p
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 import stripe
 
-from app.clock import SystemClock
-from app.services import accounts as account_service
-from app.store.database import Database
 from tests.conftest import LiveServer
 from tests.contract.completeness import missing_fields
+from tests.contract.merchant import new_test_key
 
 
 @pytest.fixture(scope="module")
 def sdk(live_server: LiveServer) -> stripe.StripeClient:
-    async def make() -> str:
-        db = Database(live_server.database_url)
-        async with db.transaction() as uow:
-            new = await account_service.create(uow, SystemClock(), name="sdk everything")
-        await db.dispose()
-        return new.test_key
-
-    return stripe.StripeClient(asyncio.run(make()), base_addresses={"api": live_server.base_url}, max_network_retries=2)
+    return stripe.StripeClient(
+        new_test_key(live_server, "sdk everything"), base_addresses={"api": live_server.base_url}, max_network_retries=2
+    )
 
 
 def complete(obj: Any, cls: type[stripe.StripeObject]) -> Any:

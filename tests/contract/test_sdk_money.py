@@ -8,29 +8,19 @@ the period: Stripe's 10 -> 20 USD example bills -5 and +10).
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
 import pytest
 import stripe
 
-from app.clock import SystemClock
-from app.services import accounts as account_service
-from app.store.database import Database
 from tests.conftest import LiveServer
+from tests.contract.merchant import new_test_key
 
 
 @pytest.fixture(scope="module")
 def key(live_server: LiveServer) -> str:
-    async def make() -> str:
-        db = Database(live_server.database_url)
-        async with db.transaction() as uow:
-            new = await account_service.create(uow, SystemClock(), name="sdk money")
-        await db.dispose()
-        return new.test_key
-
-    return asyncio.run(make())
+    return new_test_key(live_server, "sdk money")
 
 
 @pytest.fixture

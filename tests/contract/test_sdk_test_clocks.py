@@ -5,7 +5,6 @@ the rest of the suite."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
@@ -13,10 +12,8 @@ import httpx
 import pytest
 import stripe
 
-from app.clock import SystemClock
-from app.services import accounts as account_service
-from app.store.database import Database
 from tests.conftest import LiveServer
+from tests.contract.merchant import new_test_key
 
 START = 1_800_000_000  # 2027-01-15
 HOUR, DAY = 3600, 86400
@@ -24,14 +21,7 @@ HOUR, DAY = 3600, 86400
 
 @pytest.fixture(scope="module")
 def key(live_server: LiveServer) -> str:
-    async def make() -> str:
-        db = Database(live_server.database_url)
-        async with db.transaction() as uow:
-            new = await account_service.create(uow, SystemClock(), name="sdk clocks")
-        await db.dispose()
-        return new.test_key
-
-    return asyncio.run(make())
+    return new_test_key(live_server, "sdk clocks")
 
 
 @pytest.fixture
