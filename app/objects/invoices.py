@@ -229,6 +229,7 @@ INVOICE = register(
         expandable={
             "customer": "customer",
             "default_payment_method": "payment_method",
+            "account_tax_ids": "tax_id",
             "parent.subscription_details.subscription": "subscription",
             "discounts": "discount",
             "test_clock": "test_helpers.test_clock",

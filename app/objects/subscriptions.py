@@ -373,6 +373,7 @@ SUBSCRIPTION = register(
             "schedule": "subscription_schedule",
             "items.data": "subscription_item",
             "test_clock": "test_helpers.test_clock",
+            "invoice_settings.account_tax_ids": "tax_id",
         },
         always_null=frozenset({"application", "on_behalf_of", "pending_setup_intent"}),
     )

@@ -89,3 +89,28 @@ async def test_a_finalized_invoice_keeps_the_tax_ids_the_customer_had(client: ht
     kept = (await client.get(f"/v1/invoices/{draft['id']}")).json()
     assert kept["customer_tax_ids"] == [{"type": "eu_vat", "value": "SE123456789123"}]
     assert (await post(client, "/v1/invoices", customer=cust["id"], currency="usd"))["customer_tax_ids"] == []
+
+
+async def test_the_merchants_tax_ids_expand_on_invoices_and_subscriptions(client: httpx.AsyncClient) -> None:
+    own = await post(client, "/v1/tax_ids", type="eu_vat", value="DE123456789")
+    cust = await customer(client)
+    inv = await post(client, "/v1/invoices", customer=cust["id"], currency="usd", **{"account_tax_ids[0]": own["id"]})
+    expanded = (await client.get(f"/v1/invoices/{inv['id']}", params={"expand[]": "account_tax_ids"})).json()
+    assert [t["value"] for t in expanded["account_tax_ids"]] == ["DE123456789"]
+    price = await post(
+        client,
+        "/v1/prices",
+        currency="usd",
+        unit_amount=500,
+        **{"product_data[name]": "P", "recurring[interval]": "month"},
+    )
+    sub = await post(
+        client,
+        "/v1/subscriptions",
+        customer=cust["id"],
+        **{"items[0][price]": price["id"], "invoice_settings[account_tax_ids][0]": own["id"]},
+    )
+    got = (
+        await client.get(f"/v1/subscriptions/{sub['id']}", params={"expand[]": "invoice_settings.account_tax_ids"})
+    ).json()
+    assert got["invoice_settings"]["account_tax_ids"][0]["id"] == own["id"]
