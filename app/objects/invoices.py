@@ -25,6 +25,14 @@ class StatusTransitions(BaseModel):
     voided_at: int | None
 
 
+class DeletedInvoiceObject(BaseModel):
+    """What deleting a draft answers (Stripe's deleted stub)."""
+
+    id: str
+    object: Literal["invoice"]
+    deleted: Literal[True]
+
+
 class InvoiceObject(BaseModel):
     id: str
     object: Literal["invoice"]

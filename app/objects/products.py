@@ -12,6 +12,14 @@ from app.store.models import Price, Product
 from app.store.uow import UnitOfWork
 
 
+class DeletedProductObject(BaseModel):
+    """What deleting a product answers (Stripe's deleted stub)."""
+
+    id: str
+    object: Literal["product"]
+    deleted: Literal[True]
+
+
 class ProductObject(BaseModel):
     id: str
     object: Literal["product"]

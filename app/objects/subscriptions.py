@@ -26,6 +26,14 @@ class CancellationDetails(BaseModel):
     reason: str | None
 
 
+class DeletedSubscriptionItemObject(BaseModel):
+    """What deleting an item answers (Stripe's deleted stub)."""
+
+    id: str
+    object: Literal["subscription_item"]
+    deleted: Literal[True]
+
+
 class SubscriptionItemObject(BaseModel):
     id: str
     object: Literal["subscription_item"]

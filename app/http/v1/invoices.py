@@ -7,7 +7,7 @@ from fastapi import APIRouter, BackgroundTasks, Response
 from app.http.call import Call
 from app.http.wire.openapi import documented
 from app.objects.billing_shapes import InvoiceLineItemObject
-from app.objects.invoices import InvoiceObject
+from app.objects.invoices import DeletedInvoiceObject, InvoiceObject
 from app.params.base import RetrieveParams
 from app.params.invoices import (
     InvoiceActionParams,
@@ -77,7 +77,7 @@ async def update_invoice(invoice: str, call: Call) -> Response:
     return await call.write(lambda uow: invoice_service.update(uow, call.ctx, invoice, p), INV, expand=p.expand)
 
 
-@router.delete("/v1/invoices/{invoice}", **documented(InvoiceObject, InvoiceDeleteParams))
+@router.delete("/v1/invoices/{invoice}", **documented(DeletedInvoiceObject, InvoiceDeleteParams))
 async def delete_invoice(invoice: str, call: Call) -> Response:
     """Delete a draft; its invoice items are pending again."""
     call.parse(InvoiceDeleteParams)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from app.http.call import Call
 from app.http.wire.openapi import documented
-from app.objects.products import PriceObject, ProductObject
+from app.objects.products import DeletedProductObject, PriceObject, ProductObject
 from app.params.base import Params, RetrieveParams
 from app.params.products import (
     PriceCreateParams,
@@ -48,7 +48,7 @@ class ProductDeleteParams(Params):
     pass
 
 
-@router.delete("/v1/products/{product}", **documented(ProductObject, ProductDeleteParams))
+@router.delete("/v1/products/{product}", **documented(DeletedProductObject, ProductDeleteParams))
 async def delete_product(product: str, call: Call) -> Response:
     """Delete a product without prices (one with prices is archived with active=false)."""
     call.parse(ProductDeleteParams)

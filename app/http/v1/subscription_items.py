@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from app.http.call import Call
 from app.http.wire.openapi import documented
-from app.objects.subscriptions import SubscriptionItemObject
+from app.objects.subscriptions import DeletedSubscriptionItemObject, SubscriptionItemObject
 from app.params.base import RetrieveParams
 from app.params.subscription_items import (
     SubscriptionItemCreateParams,
@@ -50,7 +50,9 @@ async def update_subscription_item(item: str, call: Call) -> Response:
     return await call.write(lambda uow: item_service.update(uow, call.ctx, item, p), SI, expand=p.expand)
 
 
-@router.delete("/v1/subscription_items/{item}", **documented(SubscriptionItemObject, SubscriptionItemDeleteParams))
+@router.delete(
+    "/v1/subscription_items/{item}", **documented(DeletedSubscriptionItemObject, SubscriptionItemDeleteParams)
+)
 async def delete_subscription_item(item: str, call: Call) -> Response:
     """Remove an item from its subscription (prorated as `proration_behavior` says)."""
     p = call.parse(SubscriptionItemDeleteParams)
