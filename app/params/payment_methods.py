@@ -131,7 +131,13 @@ else:
     )
 
 
+class UsBankAccountUpdateParams(Params):
+    account_holder_type: Literal["individual", "company"] | None = None
+    account_type: Literal["checking", "savings"] | None = None
+
+
 class PaymentMethodUpdateParams(ExpandParams):
+    us_bank_account: UsBankAccountUpdateParams | None = None
     billing_details: BillingDetailsParams | None = None
     card: CardUpdateParams | None = None
     metadata: Metadata | Literal[""] | None = None

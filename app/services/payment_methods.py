@@ -314,6 +314,10 @@ async def update(uow: UnitOfWork, ctx: Ctx, payment_method_id: str, params: Paym
         pm.billing_details = billing
     if params.allow_redisplay is not None:
         pm.billing_details = {**(pm.billing_details or {}), "allow_redisplay": params.allow_redisplay}
+    if params.us_bank_account is not None:
+        if pm.type != "us_bank_account":
+            raise InvalidRequest("Only us_bank_account payment methods have these details.", param="us_bank_account")
+        pm.details = {**(pm.details or {}), **dump(params.us_bank_account)}
     if params.card is not None:
         if pm.type != "card":
             raise InvalidRequest("Only card payment methods have an expiry to update.", param="card")

@@ -224,3 +224,28 @@ async def test_promotion_code_expiry_session_on_behalf_of_and_endpoint_versions(
         "/v1/webhook_endpoints", data={"url": "https://hooks.example/c", "connect": "true", "enabled_events[0]": "*"}
     )
     assert connect.status_code == 400 and connect.json()["error"]["param"] == "connect"
+
+
+async def test_a_us_bank_accounts_holder_and_account_type_change(client: httpx.AsyncClient) -> None:
+    pm = await post(
+        client,
+        "/v1/payment_methods",
+        type="us_bank_account",
+        **{"us_bank_account[account_number]": "000123456789", "us_bank_account[routing_number]": "110000000"},
+    )
+    assert (pm["us_bank_account"]["account_holder_type"], pm["us_bank_account"]["account_type"]) == (
+        "individual",
+        "checking",
+    )
+    changed = await post(
+        client,
+        f"/v1/payment_methods/{pm['id']}",
+        **{"us_bank_account[account_holder_type]": "company", "us_bank_account[account_type]": "savings"},
+    )
+    assert (changed["us_bank_account"]["account_holder_type"], changed["us_bank_account"]["account_type"]) == (
+        "company",
+        "savings",
+    )
+    card = await post(client, "/v1/payment_methods", type="card", **{"card[token]": "tok_visa"})
+    wrong = await client.post(f"/v1/payment_methods/{card['id']}", data={"us_bank_account[account_type]": "savings"})
+    assert wrong.status_code == 400 and wrong.json()["error"]["param"] == "us_bank_account"
