@@ -41,5 +41,6 @@ BALANCE_TRANSACTION = register(
         render_many=simple(render_balance_transaction),
         loader=_load,
         expandable={"customer": "customer", "invoice": "invoice"},
+        always_null=frozenset({"checkout_session", "credit_note"}),
     )
 )

@@ -120,5 +120,6 @@ CONFIGURATION = register(
         model=PortalConfiguration,
         render_many=render_configurations,
         loader=_load,
+        always_null=frozenset({"application"}),
     )
 )

@@ -183,6 +183,8 @@ CUSTOMER = register(
         expandable={
             "invoice_settings.default_payment_method": "payment_method",
             "test_clock": "test_helpers.test_clock",
+            # Embedded, not an id: expanding reaches into it (`discount.source.coupon`).
+            "discount": "discount",
         },
         always_null=frozenset({"default_source"}),
         includable=frozenset({"tax_ids"}),

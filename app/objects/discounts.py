@@ -130,7 +130,7 @@ PROMOTION_CODE = register(
         model=PromotionCode,
         render_many=render_promotion_codes,
         loader=_promotion_code,
-        expandable={"customer": "customer"},
+        expandable={"customer": "customer", "promotion.coupon": "coupon"},
     )
 )
 DISCOUNT = register(
@@ -139,6 +139,6 @@ DISCOUNT = register(
         model=Discount,
         render_many=render_discounts,
         loader=_discount,
-        expandable={"customer": "customer", "promotion_code": "promotion_code"},
+        expandable={"customer": "customer", "promotion_code": "promotion_code", "source.coupon": "coupon"},
     )
 )

@@ -71,6 +71,12 @@ INVOICE_ITEM = register(
         model=InvoiceItem,
         render_many=simple(render_invoice_item),
         loader=_load,
-        expandable={"customer": "customer", "invoice": "invoice"},
+        expandable={
+            "customer": "customer",
+            "invoice": "invoice",
+            "discounts": "discount",
+            "pricing.price_details.price": "price",
+            "test_clock": "test_helpers.test_clock",
+        },
     )
 )

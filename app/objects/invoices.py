@@ -242,6 +242,17 @@ INVOICE = register(
             "discounts": "discount",
             "test_clock": "test_helpers.test_clock",
         },
-        always_null=frozenset({"application", "default_source", "on_behalf_of", "latest_revision"}),
+        always_null=frozenset(
+            {
+                "application",
+                "default_source",
+                "on_behalf_of",
+                "latest_revision",
+                "automatic_tax.liability.account",
+                "from_invoice.invoice",
+                "issuer.account",
+                "shipping_cost.shipping_rate",
+            }
+        ),
     )
 )

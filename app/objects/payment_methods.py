@@ -71,5 +71,12 @@ PAYMENT_METHOD = register(
         render_many=simple(render_payment_method),
         loader=_load,
         expandable={"customer": "customer"},
+        always_null=frozenset(
+            {
+                "card.generated_from.setup_attempt",
+                "sepa_debit.generated_from.charge",
+                "sepa_debit.generated_from.setup_attempt",
+            }
+        ),
     )
 )

@@ -164,6 +164,7 @@ PRODUCT = register(
         render_many=simple(render_product),
         loader=_load_product,
         expandable={"default_price": "price"},
+        always_null=frozenset({"tax_code"}),
     )
 )
 PRICE = register(

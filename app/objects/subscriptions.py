@@ -383,7 +383,19 @@ SUBSCRIPTION = register(
             "test_clock": "test_helpers.test_clock",
             "invoice_settings.account_tax_ids": "tax_id",
         },
-        always_null=frozenset({"application", "on_behalf_of", "pending_setup_intent"}),
+        always_null=frozenset(
+            {
+                "application",
+                "on_behalf_of",
+                "pending_setup_intent",
+                "automatic_tax.liability.account",
+                "cancellation_details.feedback_option",
+                "default_source",
+                "invoice_settings.issuer.account",
+                "pending_update.discounts",
+                "transfer_data.destination",
+            }
+        ),
     )
 )
 SUBSCRIPTION_ITEM = register(
@@ -392,7 +404,7 @@ SUBSCRIPTION_ITEM = register(
         model=SubscriptionItem,
         render_many=render_items,
         loader=_load_item,
-        expandable={"price": "price"},
+        expandable={"price": "price", "discounts": "discount"},
     )
 )
 SCHEDULE = register(
@@ -401,7 +413,19 @@ SCHEDULE = register(
         model=SubscriptionSchedule,
         render_many=render_schedules,
         loader=_load_schedule,
-        expandable={"customer": "customer", "subscription": "subscription", "test_clock": "test_helpers.test_clock"},
-        always_null=frozenset({"application"}),
+        expandable={
+            "customer": "customer",
+            "subscription": "subscription",
+            "test_clock": "test_helpers.test_clock",
+            "default_settings.default_payment_method": "payment_method",
+        },
+        always_null=frozenset(
+            {
+                "application",
+                "default_settings.on_behalf_of",
+                "default_settings.transfer_data.destination",
+                "default_settings.invoice_settings.account_tax_ids",
+            }
+        ),
     )
 )

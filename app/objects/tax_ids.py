@@ -48,6 +48,7 @@ TAX_ID = register(
         model=TaxId,
         render_many=simple(render_tax_id),
         loader=_load,
-        expandable={"customer": "customer"},
+        expandable={"customer": "customer", "owner.customer": "customer"},
+        always_null=frozenset({"owner.account", "owner.application"}),
     )
 )
