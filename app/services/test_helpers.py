@@ -154,7 +154,10 @@ async def renew(uow: UnitOfWork, ctx: Ctx, sub: Subscription, *, finalize_delay:
 
 def _settled(s: Subscription, paid: bool, *, ending_trial: bool = False) -> None:
     """The status a collected renewal leaves: paused collection and send_invoice leave it alone;
-    a failed charge makes it past_due."""
+    a failed charge makes it past_due. An ended subscription stays ended (its last renewal may be
+    finalized after it was canceled)."""
+    if s.status in subscription_service.ENDED:
+        return
     if paid:
         s.status = "active"
     elif s.pause_collection is None and s.collection_method == "charge_automatically":

@@ -236,3 +236,14 @@ async def test_paused_collection_resumes_at_resumes_at(client: httpx.AsyncClient
     await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 3, 11))
     resumed = (await client.get(f"/v1/subscriptions/{sub['id']}")).json()
     assert resumed["pause_collection"] is None and resumed["status"] == "active"
+
+
+async def test_a_subscription_canceled_before_its_renewal_finalizes_stays_canceled(client: httpx.AsyncClient) -> None:
+    start = ts(2026, 3, 1)
+    clock, _customer, sub = await _clocked_subscriber(client, start)
+    await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 4, 1))
+    draft = (await client.get(f"/v1/subscriptions/{sub['id']}")).json()["latest_invoice"]
+    await client.delete(f"/v1/subscriptions/{sub['id']}")
+    await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 4, 1) + 2 * HOUR)
+    assert (await client.get(f"/v1/subscriptions/{sub['id']}")).json()["status"] == "canceled"
+    assert (await client.get(f"/v1/invoices/{draft}")).json()["status"] == "paid"
