@@ -14,7 +14,7 @@ from app.services import invoices as invoice_service
 from app.services import subscriptions as subscription_service
 from app.services.subscription_events import change
 from app.services.subscription_events import render as render_subscription
-from app.store.models import Invoice, Subscription
+from app.store.models import Invoice, Subscription, SubscriptionItem
 from app.store.uow import UnitOfWork
 
 # `customer.subscription.trial_will_end` comes three days before a trial ends.
@@ -32,14 +32,28 @@ class Due:
 
 
 async def due_for(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> list[Due]:
+    """What the subscription has coming (see `dues`), read from the database."""
+    return await due_for_many(uow, ctx, [sub])
+
+
+async def due_for_many(uow: UnitOfWork, ctx: Ctx, subs: list[Subscription]) -> list[Due]:
+    """What the subscriptions have coming, in two queries whatever their number (a test clock's
+    every step asks this of all its customers' subscriptions)."""
+    items = await uow.subscription_items.for_subscriptions(ctx.scope, [s.id for s in subs])
+    latest = await uow.invoices.many(ctx.scope, [s.latest_invoice for s in subs if s.latest_invoice])
+    found: list[Due] = []
+    for sub in subs:
+        found += dues(sub, items.get(sub.id, []), latest.get(sub.latest_invoice or ""))
+    return found
+
+
+def dues(sub: Subscription, items: list[SubscriptionItem], latest: Invoice | None) -> list[Due]:
     """What the subscription has coming: its period end (a renewal or a trial's end), cancel_at,
-    the trial warning, the retry of its unpaid latest invoice, the expiry of an incomplete start."""
+    the trial warning, collection resuming, a pending update's expiry, the retry of its unpaid
+    latest invoice, the expiry of an incomplete start."""
     if sub.status == "incomplete":
         return [Due(sub.created + INCOMPLETE_LIFETIME, "expire", sub.id)]
-    if sub.status in subscription_service.ENDED or sub.status == "paused":
-        return []
-    items = (await uow.subscription_items.for_subscriptions(ctx.scope, [sub.id])).get(sub.id, [])
-    if not items:
+    if sub.status in subscription_service.ENDED or sub.status == "paused" or not items:
         return []
     period_end = items[0].current_period_end
     due = [Due(period_end, "renew", sub.id)]
@@ -55,10 +69,10 @@ async def due_for(uow: UnitOfWork, ctx: Ctx, sub: Subscription) -> list[Due]:
         # A trial shorter than the warning gets none (it began after the warning's time).
         if sub.trial_start is None or warning >= sub.trial_start:
             due.append(Due(warning, "trial_will_end", sub.id))
-    if sub.latest_invoice is not None and sub.status in ("past_due", "active"):
-        latest = await uow.invoices.get(ctx.scope, sub.latest_invoice)
-        if latest is not None and latest.status == "open" and latest.next_payment_attempt is not None:
-            due.append(Due(latest.next_payment_attempt, "retry", sub.id, latest.id))
+    retrying = latest is not None and latest.status == "open" and latest.next_payment_attempt is not None
+    if retrying and sub.status in ("past_due", "active"):
+        assert latest is not None and latest.next_payment_attempt is not None
+        due.append(Due(latest.next_payment_attempt, "retry", sub.id, latest.id))
     return due
 
 

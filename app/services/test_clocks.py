@@ -11,8 +11,6 @@ takes any number of customers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from app.context import Ctx
 from app.errors import InvalidRequest, ResourceMissing
 from app.events import outbox
@@ -101,9 +99,10 @@ async def advance(uow: UnitOfWork, ctx: Ctx, clock_id: str, params: TestClockAdv
         "test_helpers.test_clock.advancing",
         {**render_test_clock(clock), "status_details": {"advancing": {"target_frozen_time": target}}},
     )
-    customers = await uow.customers.on_clock(ctx.scope, clock.id)
+    # The clock's customers, locked: nothing else changes them while the clock moves them.
+    await uow.customers.on_clock(ctx.scope, clock.id)
     for _ in range(MAX_STEPS):
-        due = await _next_due(uow, ctx, [c.id for c in customers], clock.frozen_time, target)
+        due = await _next_due(uow, ctx, clock.id, clock.frozen_time, target)
         if due is None:
             break
         # The clock stands at each step while it runs, so everything the step does is dated then.
@@ -121,15 +120,11 @@ async def advance(uow: UnitOfWork, ctx: Ctx, clock_id: str, params: TestClockAdv
     return clock
 
 
-async def _next_due(uow: UnitOfWork, ctx: Ctx, customer_ids: Iterable[str], after: int, until: int) -> Due | None:
-    """The earliest thing due in [after, until] for the clock's customers."""
-    found: list[Due] = []
-    for customer_id in customer_ids:
-        for sub in await uow.subscriptions.for_customer(ctx.scope, customer_id):
-            found += await lifecycle.due_for(uow, ctx, sub)
-        for status in ("open", "draft"):
-            invoices = await uow.invoices.find(ctx.scope, Cursor(limit=100), customer=customer_id, status=status)
-            for invoice in invoices.data:
-                found += lifecycle.invoice_due(invoice)
+async def _next_due(uow: UnitOfWork, ctx: Ctx, clock_id: str, after: int, until: int) -> Due | None:
+    """The earliest thing due in [after, until] for the clock's customers: four queries a step,
+    whatever the number of customers on the clock."""
+    found = await lifecycle.due_for_many(uow, ctx, await uow.subscriptions.on_clock(ctx.scope, clock_id))
+    for invoice in await uow.invoices.waiting_on_clock(ctx.scope, clock_id):
+        found += lifecycle.invoice_due(invoice)
     due = [d for d in found if after <= d.at <= until]
     return min(due, key=lambda d: d.at) if due else None

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from app.store.database import Database
 from tests.factories import events, post, price
 
 HOUR = 3600
@@ -247,3 +248,37 @@ async def test_a_subscription_canceled_before_its_renewal_finalizes_stays_cancel
     await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 4, 1) + 2 * HOUR)
     assert (await client.get(f"/v1/subscriptions/{sub['id']}")).json()["status"] == "canceled"
     assert (await client.get(f"/v1/invoices/{draft}")).json()["status"] == "paid"
+
+
+async def test_an_advance_costs_what_its_customers_do_not_their_square(client: httpx.AsyncClient, db: Database) -> None:
+    """No cap on customers per clock: each step finds what is due in a fixed number of queries,
+    so an advance's statements grow with the customers, not with their square."""
+    from sqlalchemy import event
+
+    async def statements(customers: int) -> int:
+        clock = await post(client, "/v1/test_helpers/test_clocks", frozen_time=ts(2026, 3, 1))
+        plan = await price(client, amount=1000)
+        for _ in range(customers):
+            cust = await post(
+                client,
+                "/v1/customers",
+                test_clock=clock["id"],
+                payment_method="pm_card_visa",
+                **{"invoice_settings[default_payment_method]": "pm_card_visa"},
+            )
+            await post(client, "/v1/subscriptions", customer=cust["id"], **{"items[0][price]": plan["id"]})
+        count = 0
+
+        def counted(*_: Any) -> None:
+            nonlocal count
+            count += 1
+
+        event.listen(db.writer.sync_engine, "before_cursor_execute", counted)
+        try:
+            await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 5, 2))
+        finally:
+            event.remove(db.writer.sync_engine, "before_cursor_execute", counted)
+        return count
+
+    few, many = await statements(2), await statements(12)
+    assert many < few * 6 * 1.5, (few, many)  # linear: 6x the customers, about 6x the statements

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, select
 
 from app.scope import Scope
-from app.store.models import Invoice
+from app.store.models import Customer, Invoice
 from app.store.repositories.base import Cursor, Page, ScopedRepository, created_filter
 
 
@@ -39,6 +39,23 @@ class InvoiceRepository(ScopedRepository[Invoice]):
         if collection_method is not None:
             where.append(Invoice.collection_method == collection_method)
         return await self.page(scope, cursor, *where)
+
+    async def waiting_on_clock(self, scope: Scope, clock_id: str) -> list[Invoice]:
+        """The open and draft invoices of the customers attached to a test clock, in one query."""
+        stmt = (
+            self.scoped(scope)
+            .join(
+                Customer,
+                (Customer.account_id == Invoice.account_id)
+                & (Customer.livemode == Invoice.livemode)
+                & (Customer.id == Invoice.customer_id),
+            )
+            .where(
+                Customer.test_clock_id == clock_id, Invoice.status.in_(("open", "draft")), Invoice.deleted.is_(False)
+            )
+            .order_by(Invoice.pk)
+        )
+        return list((await self.session.execute(stmt)).scalars())
 
     async def with_number(self, scope: Scope, number: str) -> str | None:
         """The id of the invoice with this number (numbers are unique per account and mode)."""

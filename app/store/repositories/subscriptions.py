@@ -146,6 +146,21 @@ class SubscriptionRepository(ScopedRepository[Subscription]):
         )
         return list((await self.session.execute(stmt)).scalars())
 
+    async def on_clock(self, scope: Scope, clock_id: str) -> list[Subscription]:
+        """Every subscription of the customers attached to a test clock, in one query."""
+        stmt = (
+            self.scoped(scope)
+            .join(
+                Customer,
+                (Customer.account_id == Subscription.account_id)
+                & (Customer.livemode == Subscription.livemode)
+                & (Customer.id == Subscription.customer_id),
+            )
+            .where(Customer.test_clock_id == clock_id)
+            .order_by(Subscription.pk)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
     async def using_payment_method(self, scope: Scope, payment_method_id: str) -> list[Subscription]:
         stmt = self.scoped(scope).where(Subscription.default_payment_method == payment_method_id)
         return list((await self.session.execute(stmt)).scalars())
