@@ -54,3 +54,22 @@ async def events(client: httpx.AsyncClient, type: str) -> list[dict[str, Any]]:
     r = await client.get("/v1/events", params={"type": type, "limit": 100})
     data: list[dict[str, Any]] = r.json()["data"]
     return data
+
+
+async def clocked_subscriber(
+    client: httpx.AsyncClient, frozen_time: int, *, amount: int = 1000, card: str = "pm_card_visa", **sub: Any
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A test clock, a customer on it with `card` as their default, and a monthly subscription."""
+    clock = await post(client, "/v1/test_helpers/test_clocks", frozen_time=frozen_time)
+    customer = await post(
+        client,
+        "/v1/customers",
+        test_clock=clock["id"],
+        payment_method=card,
+        **{"invoice_settings[default_payment_method]": card},
+    )
+    plan = await price(client, amount=amount)
+    subscription = await post(
+        client, "/v1/subscriptions", customer=customer["id"], **{"items[0][price]": plan["id"]}, **sub
+    )
+    return clock, customer, subscription

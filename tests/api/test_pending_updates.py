@@ -10,26 +10,18 @@ from typing import Any
 
 import httpx
 
-from tests.factories import events, post, price
+from tests.factories import clocked_subscriber, events, post, price
 
 START = 1_800_000_000
 HOUR = 3600
 
 
 async def _setup(client: httpx.AsyncClient) -> tuple[dict[str, Any], dict[str, Any], str, dict[str, Any]]:
-    clock = await post(client, "/v1/test_helpers/test_clocks", frozen_time=START)
-    cust = await post(
-        client,
-        "/v1/customers",
-        test_clock=clock["id"],
-        payment_method="pm_card_visa",
-        **{"invoice_settings[default_payment_method]": "pm_card_visa"},
-    )
-    monthly = await price(client, amount=1000)
-    sub = await post(client, "/v1/subscriptions", customer=cust["id"], **{"items[0][price]": monthly["id"]})
+    clock, cust, sub = await clocked_subscriber(client, START)
+    monthly = sub["items"]["data"][0]["price"]["id"]
     failing = await post(client, "/v1/payment_methods/pm_card_chargeCustomerFail/attach", customer=cust["id"])
     await post(client, f"/v1/subscriptions/{sub['id']}", default_payment_method=failing["id"])
-    return clock, sub, str(monthly["id"]), cust
+    return clock, sub, str(monthly), cust
 
 
 async def _upgrade(client: httpx.AsyncClient, sub: dict[str, Any]) -> tuple[dict[str, Any], str]:
@@ -83,16 +75,6 @@ async def test_an_unpaid_pending_update_expires_after_23_hours(client: httpx.Asy
 
 
 async def test_a_paid_change_applies_at_once(client: httpx.AsyncClient) -> None:
-    clock = await post(client, "/v1/test_helpers/test_clocks", frozen_time=START)
-    cust = await post(
-        client,
-        "/v1/customers",
-        test_clock=clock["id"],
-        payment_method="pm_card_visa",
-        **{"invoice_settings[default_payment_method]": "pm_card_visa"},
-    )
-    sub = await post(
-        client, "/v1/subscriptions", customer=cust["id"], **{"items[0][price]": (await price(client))["id"]}
-    )
+    _clock, _cust, sub = await clocked_subscriber(client, START)
     changed, dearer = await _upgrade(client, sub)
     assert changed["pending_update"] is None and changed["items"]["data"][0]["price"]["id"] == dearer

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from app.store.database import Database
-from tests.factories import events, post, price
+from tests.factories import clocked_subscriber, events, post, price
 
 HOUR = 3600
 
@@ -20,27 +20,9 @@ def ts(year: int, month: int, day: int) -> int:
     return int(datetime(year, month, day, tzinfo=UTC).timestamp())
 
 
-async def _clocked_subscriber(
-    client: httpx.AsyncClient, start: int, **sub: Any
-) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    clock = await post(client, "/v1/test_helpers/test_clocks", frozen_time=start, name="Jan 31")
-    customer = await post(
-        client,
-        "/v1/customers",
-        test_clock=clock["id"],
-        payment_method="pm_card_visa",
-        **{"invoice_settings[default_payment_method]": "pm_card_visa"},
-    )
-    plan = await price(client, amount=1000)
-    subscription = await post(
-        client, "/v1/subscriptions", customer=customer["id"], **{"items[0][price]": plan["id"]}, **sub
-    )
-    return clock, customer, subscription
-
-
 async def test_objects_on_a_clock_live_at_its_time_and_renew_as_it_moves(client: httpx.AsyncClient) -> None:
     start = ts(2024, 1, 31)
-    clock, customer, sub = await _clocked_subscriber(client, start)
+    clock, customer, sub = await clocked_subscriber(client, start)
     assert (customer["created"], customer["test_clock"]) == (start, clock["id"])
     assert (sub["created"], sub["test_clock"], sub["billing_cycle_anchor"]) == (start, clock["id"], start)
     invoice = (await client.get(f"/v1/invoices/{sub['latest_invoice']}")).json()
@@ -65,7 +47,7 @@ async def test_a_renewal_is_a_draft_for_an_hour_then_finalized_and_paid(client: 
     end a draft (`invoice.created`, `automatically_finalizes_at` an hour on), then
     `invoice.finalized` and `invoice.paid` when the hour has passed."""
     start = ts(2026, 3, 1)
-    clock, _customer, sub = await _clocked_subscriber(client, start)
+    clock, _customer, sub = await clocked_subscriber(client, start)
     await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 4, 1))
     renewed = (await client.get(f"/v1/subscriptions/{sub['id']}")).json()
     draft = (await client.get(f"/v1/invoices/{renewed['latest_invoice']}")).json()
@@ -86,7 +68,7 @@ async def test_a_renewal_is_a_draft_for_an_hour_then_finalized_and_paid(client: 
 
 async def test_a_manual_invoice_with_auto_advance_finalizes_on_its_own(client: httpx.AsyncClient) -> None:
     start = ts(2026, 3, 1)
-    clock, customer, _sub = await _clocked_subscriber(client, start)
+    clock, customer, _sub = await clocked_subscriber(client, start)
     inv = await post(client, "/v1/invoices", customer=customer["id"], currency="usd", auto_advance="true")
     assert (inv["auto_advance"], inv["automatically_finalizes_at"]) == (True, start + HOUR)
     chosen = await post(
@@ -107,7 +89,7 @@ async def test_a_manual_invoice_with_auto_advance_finalizes_on_its_own(client: h
 
 async def test_trials_end_with_a_warning_and_cancel_at_takes_effect(client: httpx.AsyncClient) -> None:
     start = ts(2026, 1, 1)
-    clock, _customer, sub = await _clocked_subscriber(client, start, trial_period_days=14, cancel_at=ts(2026, 3, 10))
+    clock, _customer, sub = await clocked_subscriber(client, start, trial_period_days=14, cancel_at=ts(2026, 3, 10))
     assert sub["status"] == "trialing"
     await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 1, 13))
     warned = await events(client, "customer.subscription.trial_will_end")
@@ -120,8 +102,8 @@ async def test_trials_end_with_a_warning_and_cancel_at_takes_effect(client: http
 
 async def test_one_big_step_equals_many_small_ones(client: httpx.AsyncClient) -> None:
     start = ts(2025, 3, 31)
-    big, _, big_sub = await _clocked_subscriber(client, start)
-    small, _, small_sub = await _clocked_subscriber(client, start)
+    big, _, big_sub = await clocked_subscriber(client, start)
+    small, _, small_sub = await clocked_subscriber(client, start)
     await post(client, f"/v1/test_helpers/test_clocks/{big['id']}/advance", frozen_time=ts(2026, 1, 5))
     for month in range(4, 13):
         await post(client, f"/v1/test_helpers/test_clocks/{small['id']}/advance", frozen_time=ts(2025, month, 15))
@@ -136,7 +118,7 @@ async def test_one_big_step_equals_many_small_ones(client: httpx.AsyncClient) ->
 
 
 async def test_deleting_a_clock_deletes_its_customers(client: httpx.AsyncClient) -> None:
-    clock, customer, sub = await _clocked_subscriber(client, ts(2026, 1, 1))
+    clock, customer, sub = await clocked_subscriber(client, ts(2026, 1, 1))
     listed = (await client.get("/v1/test_helpers/test_clocks")).json()["data"]
     assert [c["id"] for c in listed] == [clock["id"]]
     r = await client.delete(f"/v1/test_helpers/test_clocks/{clock['id']}")
@@ -152,7 +134,7 @@ async def test_test_clocks_are_test_mode_only(live_client: httpx.AsyncClient) ->
 
 
 async def _failing_subscriber(client: httpx.AsyncClient, start: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    clock, customer, sub = await _clocked_subscriber(client, start)
+    clock, customer, sub = await clocked_subscriber(client, start)
     card = await post(
         client,
         "/v1/payment_methods",
@@ -200,7 +182,7 @@ async def test_after_retries_the_account_can_mark_unpaid(client: httpx.AsyncClie
 
 async def test_incomplete_expires_after_23_hours_and_sent_invoices_go_overdue(client: httpx.AsyncClient) -> None:
     start = ts(2026, 5, 1)
-    clock, customer, sub = await _clocked_subscriber(client, start, payment_behavior="default_incomplete")
+    clock, customer, sub = await clocked_subscriber(client, start, payment_behavior="default_incomplete")
     assert sub["status"] == "incomplete"
     sent = await post(
         client,
@@ -225,7 +207,7 @@ async def test_incomplete_expires_after_23_hours_and_sent_invoices_go_overdue(cl
 async def test_paused_collection_resumes_at_resumes_at(client: httpx.AsyncClient) -> None:
     """pause_collection[resumes_at] mid-period: collection resumes then, not at the next renewal."""
     start = ts(2026, 3, 1)
-    clock, _customer, sub = await _clocked_subscriber(client, start)
+    clock, _customer, sub = await clocked_subscriber(client, start)
     resumes = ts(2026, 3, 10)
     await post(
         client,
@@ -241,7 +223,7 @@ async def test_paused_collection_resumes_at_resumes_at(client: httpx.AsyncClient
 
 async def test_a_subscription_canceled_before_its_renewal_finalizes_stays_canceled(client: httpx.AsyncClient) -> None:
     start = ts(2026, 3, 1)
-    clock, _customer, sub = await _clocked_subscriber(client, start)
+    clock, _customer, sub = await clocked_subscriber(client, start)
     await post(client, f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=ts(2026, 4, 1))
     draft = (await client.get(f"/v1/subscriptions/{sub['id']}")).json()["latest_invoice"]
     await client.delete(f"/v1/subscriptions/{sub['id']}")

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from tests.factories import events, post, price
+from tests.factories import clocked_subscriber, events, post, price
 
 HOUR = 3600
 
@@ -99,17 +99,7 @@ async def test_off_session_it_fails_with_authentication_required(client: httpx.A
 
 async def test_a_renewal_needing_authentication_makes_it_past_due(client: httpx.AsyncClient) -> None:
     start = 1_800_000_000
-    clock = await post(client, "/v1/test_helpers/test_clocks", frozen_time=start)
-    cust = await post(
-        client,
-        "/v1/customers",
-        test_clock=clock["id"],
-        payment_method="pm_card_visa",
-        **{"invoice_settings[default_payment_method]": "pm_card_visa"},
-    )
-    sub = await post(
-        client, "/v1/subscriptions", customer=cust["id"], **{"items[0][price]": (await price(client))["id"]}
-    )
+    clock, cust, sub = await clocked_subscriber(client, start)
     secure = await post(client, "/v1/payment_methods/pm_card_threeDSecure2Required/attach", customer=cust["id"])
     await post(client, f"/v1/subscriptions/{sub['id']}", default_payment_method=secure["id"])
     end = sub["items"]["data"][0]["current_period_end"]
