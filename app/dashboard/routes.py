@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.context import Ctx
+from app.dashboard import i18n
 from app.dashboard.forms import configuration_params
 from app.domain.revenue_recovery import RetryPolicy
 from app.errors import StripeError
@@ -39,7 +40,6 @@ from app.params.subscriptions import (
     SubscriptionListParams,
     SubscriptionUpdateParams,
 )
-from app.portal import i18n
 from app.portal.security import HTML_HEADERS
 from app.portal.templating import templates
 from app.scope import Scope

@@ -43,6 +43,7 @@ def render_account(a: Account) -> dict[str, Any]:
         "business_type": None,
         "business_profile": {
             "name": profile.get("name", a.name),
+            "support_address": profile.get("support_address"),
             "support_email": profile.get("support_email"),
             "url": profile.get("url"),
         },

@@ -35,14 +35,16 @@ def session_url(base: str, secret: str) -> str:
 def render_session(s: PortalSession, base: str) -> dict[str, Any]:
     # The secret exists only on the instance that created it: the URL is shown at creation, never again.
     secret: str | None = getattr(s, "secret", None)
+    flow = {"customer_update": None, "subscription_pause": None, **s.flow} if s.flow else None
     return {
         "id": s.id,
         "object": "billing_portal.session",
+        "after_expiration": s.after_expiration,
         "configuration": s.configuration_id,
         "created": s.created,
         "customer": s.customer_id,
         "customer_account": None,
-        "flow": s.flow,
+        "flow": flow,
         "livemode": s.livemode,
         "locale": s.locale,
         "on_behalf_of": s.on_behalf_of,

@@ -46,6 +46,7 @@ def _drop(body: Json, path: str) -> None:
 # What each version added, by object type: going back past it removes these fields.
 _ADDED: dict[str, dict[str, tuple[str, ...]]] = {
     ENDIVE: {
+        "billing_portal.session": ("after_expiration", "flow.subscription_pause"),
         "payment_method": ("paypay", "sequra"),
         "product": ("tax_details",),
         "subscription": ("trial_settings.end_behavior.billing_cycle_anchor", "pending_update.cancel_at_period_end"),
@@ -53,6 +54,7 @@ _ADDED: dict[str, dict[str, tuple[str, ...]]] = {
         "subscription_schedule": ("pause_schedules",),
     },
     DAHLIA_0826: {
+        "billing_portal.session": ("flow.customer_update",),
         "billing_portal.configuration": ("features.subscription_cancel.cancellation_reason.feedback_options",),
         "subscription": ("cancellation_details.feedback_option",),
     },

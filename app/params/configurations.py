@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from app.params.base import Bool, Emptyable, ExpandParams, Id, Int, ListParams, Metadata, Params, Str
+from app.params.customers import AddressParams
 
 CancellationReason = Literal[
     "customer_service",
@@ -210,6 +211,9 @@ class AccountBusinessProfileParams(Params):
     name: Emptyable[Annotated[str, StringConstraints(max_length=256)]] | None = None
     url: Emptyable[Str] | None = None
     support_email: Emptyable[Str] | None = None
+    support_address: Emptyable[AddressParams] | None = Field(
+        None, description="The business's address, shown on its hosted invoices and their PDFs."
+    )
 
 
 class AccountUpdateParams(ExpandParams):

@@ -7,6 +7,7 @@ from pydantic import ConfigDict, Field
 
 from app.params.base import Id, Params, Str
 from app.params.customers import AddressParams, Email
+from app.params.tax_ids import TaxIdKind
 
 
 class PortalBody(Params):
@@ -30,9 +31,25 @@ class PaymentMethodBody(PortalBody):
     exp_year: int | None = Field(None, ge=2000, le=2100)
 
 
+class ShippingBody(PortalBody):
+    name: Str | None = None
+    phone: Str | None = None
+    address: AddressParams
+
+
 class CustomerBody(PortalBody):
     email: Email | None = None
     name: Str | None = None
     phone: Str | None = None
     # The API's own address fields: strings only (a number is refused, not turned into text).
     address: AddressParams | None = None
+    shipping: ShippingBody | None = None
+
+
+class TaxIdBody(PortalBody):
+    type: TaxIdKind
+    value: Str
+
+
+class PayBody(PaymentMethodBody):
+    payment_method: Id | None = Field(None, description="One of the customer's payment methods; else the default.")

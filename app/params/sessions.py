@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from app.params.base import ExpandParams, Id, Params, Quantity, Str
+from app.params.base import ExpandParams, Id, Params, Quantity, Str, Timestamp
 
 Locale = Literal[
     "auto", "bg", "cs", "da", "de", "el", "en", "en-AU", "en-CA", "en-GB", "en-IE", "en-IN", "en-NZ", "en-SG",
@@ -65,14 +65,31 @@ class FlowSubscriptionUpdateConfirm(Params):
 
 
 class FlowData(Params):
-    type: Literal["payment_method_update", "subscription_cancel", "subscription_update", "subscription_update_confirm"]
+    type: Literal[
+        "customer_update", "payment_method_update", "subscription_cancel", "subscription_update",
+        "subscription_update_confirm",
+    ]  # fmt: skip
     after_completion: AfterCompletion | None = None
     subscription_cancel: FlowSubscriptionCancel | None = None
     subscription_update: FlowSubscription | None = None
     subscription_update_confirm: FlowSubscriptionUpdateConfirm | None = None
 
 
+class CustomerLogin(Params):
+    expires_at: Timestamp | None = Field(
+        None, description="Until when the customer can recover the session; absent: at any time."
+    )
+
+
+class AfterExpiration(Params):
+    type: Literal["customer_login"]
+    customer_login: CustomerLogin | None = None
+
+
 class SessionCreateParams(ExpandParams):
+    after_expiration: AfterExpiration | None = Field(
+        None, description="Recovery after the session expires: sign in again through the login page."
+    )
     customer: Id | None = None
     customer_account: Id | None = None
     configuration: Id | None = None

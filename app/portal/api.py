@@ -13,31 +13,40 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from app.http.call import dumps, json_response
+from app.http.call import app_state, dumps, json_response
 from app.http.wire.form import json_object, read_body
 from app.http.wire.openapi import ERRORS, PortalOverview, schema_of
 from app.params.parsing import parse
-from app.params.portal_api import CancelBody, CustomerBody, PaymentMethodBody, PlanChangeBody, PortalBody
+from app.params.portal_api import (
+    CancelBody,
+    CustomerBody,
+    PayBody,
+    PaymentMethodBody,
+    PlanChangeBody,
+    PortalBody,
+    TaxIdBody,
+)
 from app.portal.visit import Visit, VisitDep, check_csrf
 from app.services import portal as portal_service
 from app.services import visits
 from app.store.uow import UnitOfWork
 
 router = APIRouter(prefix="/p/api", tags=["customer portal"])
-MAX_JSON = 64 * 1024
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    """The JSON body, refused (413) as soon as it passes 64 KB while being read."""
-    raw = await read_body(request, MAX_JSON)
+    """The JSON body, refused (413) as soon as it passes the API's body limit while being read
+    (`MAX_BODY_BYTES`, as for /v1: a body within the schema's lengths always fits)."""
+    raw = await read_body(request, app_state(request).settings.max_body_bytes)
     return json_object(raw) if raw else {}
 
 
-async def _overview(visit: Visit, visitor: portal_service.Visitor | None = None) -> dict[str, Any]:
+async def _overview(
+    visit: Visit, visitor: portal_service.Visitor | None = None, invoices: portal_service.InvoiceCursor | None = None
+) -> dict[str, Any]:
     async with visit.state.db.uow(write=False) as uow:
-        body = await portal_service.overview(uow, visitor or visit.visitor)
-    body["csrf_token"] = visit.csrf_token
-    return body
+        found = await portal_service.overview(uow, visitor or visit.visitor, invoices)
+    return {**found.model_dump(mode="json"), "csrf_token": visit.csrf_token}
 
 
 async def _change(request: Request, visit: Visit, action: Callable[[UnitOfWork], Awaitable[Any]]) -> Response:
@@ -72,10 +81,14 @@ def _documented(body: type[PortalBody] | None = None, *, change: bool = True, ov
 
 
 @router.get("/overview", **_documented(change=False))
-async def overview(visit: VisitDep) -> Response:
+async def overview(
+    visit: VisitDep, invoices_starting_after: str | None = None, invoices_ending_before: str | None = None
+) -> Response:
     """Business profile and branding, the customer, subscriptions with their allowed actions and R4
-    limitations, payment methods, invoices (when enabled), and the CSRF token for changes."""
-    return json_response(dumps(await _overview(visit)))
+    limitations, payment methods, one page of invoices (when enabled; `invoices_starting_after` or
+    `invoices_ending_before` an invoice id for the next or previous page), and the CSRF token."""
+    cursor = portal_service.InvoiceCursor(after=invoices_starting_after, before=invoices_ending_before)
+    return json_response(dumps(await _overview(visit, invoices=cursor)))
 
 
 @router.post("/subscriptions/{subscription}/cancel", **_documented(CancelBody))
@@ -105,7 +118,15 @@ async def preview(subscription: str, request: Request, visit: VisitDep) -> Respo
     change = parse(PlanChangeBody, await _body(request))
     async with visit.state.db.uow(write=False) as uow:
         body = await portal_service.preview_update(uow, visit.visitor, subscription, change.price, change.quantity)
-    return json_response(dumps(body))
+    return json_response(dumps(body.model_dump(mode="json")))
+
+
+@router.get("/subscriptions/{subscription}/cancel", **_documented(change=False, overview=False))
+async def review_cancel(subscription: str, visit: VisitDep) -> Response:
+    """What canceling would do (when it ends, whether unused time is credited); changes nothing."""
+    async with visit.state.db.uow(write=False) as uow:
+        body = await portal_service.review_cancel(uow, visit.visitor, subscription)
+    return json_response(dumps(body.model_dump(mode="json")))
 
 
 @router.post("/subscriptions/{subscription}/update", **_documented(PlanChangeBody))
@@ -168,8 +189,44 @@ async def remove_payment_method(payment_method: str, request: Request, visit: Vi
 
 @router.post("/customer", **_documented(CustomerBody))
 async def update_customer(request: Request, visit: VisitDep) -> Response:
-    """Update the details the configuration allows: `email`, `name`, `phone`, `address`."""
+    """Update the details the configuration allows: `email`, `name`, `phone`, `address`, `shipping`."""
     body = parse(CustomerBody, await _body(request))
     # null leaves a detail as it is (as leaving it out does); "" clears it.
     fields: dict[str, Any] = {k: v for k, v in body.model_dump(include=body.sent()).items() if v is not None}
     return await _change(request, visit, lambda uow: portal_service.update_customer(uow, visit.visitor, fields))
+
+
+@router.post("/tax_ids", **_documented(TaxIdBody))
+async def add_tax_id(request: Request, visit: VisitDep) -> Response:
+    """Add a tax ID (`type`, `value`: one of Stripe's types, in its format) when `tax_id` is allowed."""
+    body = parse(TaxIdBody, await _body(request))
+    return await _change(
+        request, visit, lambda uow: portal_service.add_tax_id(uow, visit.visitor, body.type, body.value)
+    )
+
+
+@router.delete("/tax_ids/{tax_id}", **_documented())
+async def remove_tax_id(tax_id: str, request: Request, visit: VisitDep) -> Response:
+    """Remove one of the customer's tax IDs when `tax_id` is allowed."""
+    return await _change(request, visit, lambda uow: portal_service.remove_tax_id(uow, visit.visitor, tax_id))
+
+
+@router.post("/invoices/{invoice}/pay", **_documented(PayBody))
+async def pay_invoice(invoice: str, request: Request, visit: VisitDep) -> Response:
+    """Pay an open invoice: with the default payment method, `payment_method` (one of the
+    customer's), or a new card (`token`, or `number`, `exp_month`, `exp_year`; test mode)."""
+    body = parse(PayBody, await _body(request))
+    return await _change(
+        request,
+        visit,
+        lambda uow: portal_service.pay_invoice(
+            uow,
+            visit.visitor,
+            invoice,
+            payment_method=body.payment_method,
+            token=body.token,
+            number=body.number,
+            exp_month=body.exp_month,
+            exp_year=body.exp_year,
+        ),
+    )

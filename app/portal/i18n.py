@@ -1,565 +1,263 @@
-"""The portal's words in English and Swedish, and how a visit's language is chosen.
+"""The customer's language on every page they see (portal, login, invoice, mails).
+
+Stripe's portal locales (46 and `auto`) plus Arabic and Hebrew, which are laid out right to left.
+The words live in gettext catalogs, one per locale (`locales/<locale>/LC_MESSAGES/portal.po`, the
+template `locales/portal.pot`), read with Babel when first used; dates, money and plurals follow
+the locale's CLDR data through Babel. How a translator corrects a catalog: README, "Languages".
 
 A session's `locale` wins (`auto` or absent: the customer's preferred_locales, then the browser's
-Accept-Language); languages we do not have fall back to English.
+Accept-Language); a language we do not have falls back to English.
 """
 
 from __future__ import annotations
 
+import io
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-SUPPORTED = ("en", "sv")
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_percent, parse_pattern
+from babel.support import Translations
+from markupsafe import Markup
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Billing",
-        "d_dashboard": "Dashboard",
-        "d_sign_in": "Sign in",
-        "d_password": "Password",
-        "d_login_failed": "Wrong email or password, or too many attempts. Try again later.",
-        "d_sign_out": "Sign out",
-        "d_test_mode": "Test mode",
-        "d_live_mode": "Live mode",
-        "d_viewing": "Viewing {mode} data",
-        "d_switch_to_live": "Switch to live mode",
-        "d_switch_to_test": "Switch to test mode",
-        "d_nav_portal": "Customer portal",
-        "d_nav_branding": "Branding",
-        "d_nav_subscriptions": "Subscriptions",
-        "d_nav_events": "Events",
-        "d_nav_recovery": "Revenue recovery",
-        "d_recovery_intro": "When an automatic payment fails, it is tried again on this schedule, spread evenly over the window; after the last try the subscription ends as chosen here.",
-        "d_recovery_attempts": "Tries in all (the failed payment included)",
-        "d_recovery_window": "Within (days)",
-        "d_recovery_after": "After the last try",
-        "d_recovery_after_cancel": "Cancel the subscription",
-        "d_recovery_after_unpaid": "Mark the subscription unpaid",
-        "d_recovery_after_past_due": "Leave the subscription past due",
-        "d_saved": "Saved.",
-        "d_default_configuration": "Default configuration",
-        "d_no_default": "There is no configuration yet; saving creates the default one.",
-        "d_others": "Other configurations",
-        "d_others_note": "These are managed through the API (only the default can be edited here).",
-        "d_business": "Business information",
-        "d_headline": "Headline",
-        "d_privacy_url": "Privacy policy URL",
-        "d_terms_url": "Terms of service URL",
-        "d_return_url": "Default return URL",
-        "d_invoice_history": "Show invoice history",
-        "d_payment_methods": "Let customers update payment methods",
-        "d_customer_update": "Let customers update their information",
-        "d_cancel": "Let customers cancel subscriptions",
-        "d_cancel_mode": "When to cancel",
-        "d_at_period_end": "At the end of the billing period",
-        "d_immediately": "Immediately",
-        "d_cancel_reasons": "Ask for a cancellation reason",
-        "d_update": "Let customers switch plans",
-        "d_allowed_updates": "What customers can change",
-        "d_price": "Price",
-        "d_quantity": "Quantity",
-        "d_promotion_code": "Promotion code",
-        "d_products": "Products and prices customers can switch between",
-        "d_save": "Save",
-        "d_login_link": "Login link",
-        "d_login_link_off": "The login page is off.",
-        "d_enable_login": "Turn on the login link",
-        "d_disable_login": "Turn off the login link",
-        "d_copy": "Copy link",
-        "d_copied": "Copied",
-        "d_save_portal_first": "Save the customer portal settings first.",
-        "d_paid_billing_needed": "The customer portal in live mode needs paid Billing. Ask the operator to enable it.",
-        "d_brand_name": "Business name",
-        "d_primary_color": "Primary colour",
-        "d_secondary_color": "Background colour",
-        "d_logo": "Logo URL",
-        "d_icon": "Icon URL",
-        "d_custom_domain": "Custom domain for the portal",
-        "d_preview": "Preview",
-        "d_status": "Status",
-        "d_all": "All",
-        "d_customer_email": "Customer email",
-        "d_collection_paused": "Collection paused",
-        "d_filter": "Filter",
-        "d_export": "Export CSV",
-        "d_next": "Next page",
-        "d_no_subscriptions": "No subscriptions match.",
-        "d_pause": "Pause payment collection",
-        "d_behavior": "Invoices while paused",
-        "d_keep_as_draft": "Keep as draft",
-        "d_mark_uncollectible": "Mark uncollectible",
-        "d_void": "Void",
-        "d_resumes_at": "Resume automatically on (optional)",
-        "d_resume": "Resume payment collection",
-        "d_paused_since": "Payment collection is paused ({behavior}).",
-        "d_customer": "Customer",
-        "d_created": "Created",
-        "d_latest_events": "Latest events",
-        "d_not_found": "Not found",
-        "d_email": "Email",
-        "d_name": "Name",
-        "d_phone": "Phone",
-        "d_address": "Address",
-        "d_language": "Svenska",
-        "login_title": "Sign in to manage your billing",
-        "login_send": "Email me a sign-in link",
-        "login_check_mail": "Check your email",
-        "login_sent": "If {email} belongs to a customer, we have sent a sign-in link and a code to it.",
-        "login_code": "Or enter the 6-digit code from the email",
-        "login_continue": "Continue",
-        "login_code_wrong": "That code is not valid. Check the latest email, or ask for a new link.",
-        "login_link_used": "This sign-in link has been used or has expired. Ask for a new one below.",
-        "login_form_expired": "The form expired. Please try again.",
-        "login_email_invalid": "Enter a valid email address.",
-        "login_gone_title": "This link is no longer active",
-        "login_gone_body": "Ask the business for a new link to manage your billing.",
-        "invoice_mail_subject": "Invoice {number} from {name}",
-        "invoice_mail_intro": "{name} has sent you invoice {number}.",
-        "invoice_mail_due": "Amount due: {amount}.",
-        "invoice_mail_due_date": "Due {date}.",
-        "invoice_mail_paid": "This invoice is paid; nothing is due.",
-        "invoice_mail_view": "View and pay the invoice",
-        "login_mail_subject": "Your sign-in link for {name}",
-        "login_mail_intro": "Use this link to sign in and manage your billing with {name}:",
-        "login_mail_code": "Or enter this code on the sign-in page: {code}",
-        "login_mail_expiry": "The link and the code work once, for {minutes} minutes. If you did not ask for them, ignore this email.",
-        "return": "Return to {name}",
-        "subscriptions": "Subscriptions",
-        "no_subscriptions": "You have no active subscriptions.",
-        "payment_methods": "Payment methods",
-        "no_payment_methods": "No payment methods on file.",
-        "invoices": "Invoice history",
-        "no_invoices": "No invoices yet.",
-        "details": "Billing information",
-        "status_active": "Active",
-        "status_trialing": "Trial",
-        "status_past_due": "Past due",
-        "status_unpaid": "Unpaid",
-        "status_incomplete": "Incomplete",
-        "status_paused": "Paused",
-        "status_canceled": "Canceled",
-        "status_incomplete_expired": "Expired",
-        "renews": "Renews on {date}",
-        "cancels": "Cancels on {date}",
-        "collection_paused": "Payment collection is paused.",
-        "cancel_plan": "Cancel subscription",
-        "cancel_confirm": "Confirm cancellation",
-        "cancel_reason": "Why are you canceling?",
-        "cancel_comment": "Anything else you would like to tell us?",
-        "renew_plan": "Don't cancel",
-        "update_plan": "Update subscription",
-        "choose_plan": "Choose a plan",
-        "quantity": "Quantity",
-        "preview": "Review change",
-        "confirm_update": "Confirm",
-        "current": "Current",
-        "new": "New",
-        "due_today": "Amount due today",
-        "back": "Back",
-        "nothing_due_today": "Nothing is due today.",
-        "next_invoice": "Next invoice on {date}",
-        "takes_effect": "The change takes effect on {date}, at the end of the current period.",
-        "scheduled_change": "Changes to {plan} on {date}",
-        "discount_percent": "{name}: {percent}% off",
-        "discount_amount": "{name}: {amount} off",
-        "discount_until": "until {date}",
-        "discount": "Discount",
-        "subtotal": "Subtotal",
-        "total": "Total",
-        "applied_balance": "Applied balance",
-        "amount_due": "Amount due",
-        "offer_title": "Before you go",
-        "offer_percent": "Stay and get {percent}% off",
-        "offer_amount": "Stay and get {amount} off",
-        "offer_duration_once": "on your next invoice.",
-        "offer_duration_forever": "for as long as you stay.",
-        "offer_duration_repeating": "for {months} months.",
-        "offer_accept": "Accept offer",
-        "offer_decline": "No thanks, cancel",
-        "per": "per {interval}",
-        "cancel_only": "This subscription can only be canceled here:",
-        "no_changes": "This subscription cannot be changed here:",
-        "resume_collection": "Resume payments",
-        "pause_collection": "Pause payments",
-        "add_payment_method": "Add payment method",
-        "card_number": "Card number",
-        "expiry_month": "Expiry month",
-        "expiry_year": "Expiry year",
-        "cvc": "CVC",
-        "add": "Add",
-        "default": "Default",
-        "make_default": "Make default",
-        "remove": "Remove",
-        "expires": "Expires {month}/{year}",
-        "save": "Save",
-        "email": "Email",
-        "name": "Name",
-        "phone": "Phone",
-        "address_line1": "Address",
-        "address_city": "City",
-        "address_postal_code": "Postal code",
-        "address_country": "Country",
-        "invoice_view": "View",
-        "invoice_draft": "Draft",
-        "invoice_open": "Open",
-        "invoice_paid": "Paid",
-        "invoice_uncollectible": "Uncollectible",
-        "invoice_void": "Void",
-        "invoice_pdf": "PDF",
-        "expired_title": "This link has expired",
-        "expired_body": "For your security, portal links work once and only for a short time.",
-        "sign_in_again": "Sign in again",
-        "done_title": "All done",
-        "error": "Something went wrong",
-        "error_field_number": "{field}: enter a whole number in the allowed range.",
-        "error_field_text": "{field}: the text is too long or not allowed.",
-        "error_field_value": "{field}: this value is not allowed.",
-        "error_email": "Enter a valid email address.",
-        "error_card_declined": "Your card was declined. Try another card.",
-        "error_too_large": "What you sent is too large.",
-        "error_not_allowed": "This change is not available here.",
-        "error_last_payment_method": "You cannot remove your only payment method while a subscription is active. Add a new payment method first, then remove this one.",
-        "field_exp_month": "Expiry month",
-        "field_exp_year": "Expiry year",
-        "field_number": "Card number",
-        "field_quantity": "Quantity",
-        "field_name": "Name",
-        "field_phone": "Phone",
-        "field_email": "Email",
-        "field_address": "Address",
-        "field_comment": "Comment",
-        "field_reason": "Reason",
-        "field_price": "Plan",
-        "terms": "Terms",
-        "privacy": "Privacy",
-        "test_mode": "Test mode",
-        "test_cards": "Test mode: use a test card such as 4242 4242 4242 4242.",
-        "reason_customer_service": "Customer service was less than expected",
-        "reason_low_quality": "Quality was less than expected",
-        "reason_missing_features": "Some features are missing",
-        "reason_other": "Other reason",
-        "reason_switched_service": "I'm switching to a different service",
-        "reason_too_complex": "Ease of use was less than expected",
-        "reason_too_expensive": "It's too expensive",
-        "reason_unused": "I don't use the service enough",
-        "limitation_multiple_items": "It has more than one item.",
-        "limitation_metered_price": "Its price is usage-based.",
-        "limitation_tiered_price": "Its price is tiered.",
-        "limitation_send_invoice_collection": "It is paid by invoice.",
-        "limitation_unsupported_payment_method": "Its payment method is not supported here.",
-        "limitation_subscription_status": "Its status allows no changes.",
-        "limitation_price_not_in_configuration": "Its plan is not offered here.",
-        "limitation_collection_paused": "Its payments are paused.",
-        "limitation_subscription_schedule": "It is managed by a schedule; it can be neither changed nor canceled here.",
-    },
-    "sv": {
-        "title": "Fakturering",
-        "d_dashboard": "Översikt",
-        "d_sign_in": "Logga in",
-        "d_password": "Lösenord",
-        "d_login_failed": "Fel e-post eller lösenord, eller för många försök. Försök igen senare.",
-        "d_sign_out": "Logga ut",
-        "d_test_mode": "Testläge",
-        "d_live_mode": "Liveläge",
-        "d_viewing": "Visar data i {mode}",
-        "d_switch_to_live": "Byt till liveläge",
-        "d_switch_to_test": "Byt till testläge",
-        "d_nav_portal": "Kundportal",
-        "d_nav_branding": "Varumärke",
-        "d_nav_subscriptions": "Abonnemang",
-        "d_nav_events": "Händelser",
-        "d_nav_recovery": "Betalningsåterförsök",
-        "d_recovery_intro": "När en automatisk betalning misslyckas görs nya försök enligt det här schemat, jämnt fördelade över perioden; efter sista försöket avslutas prenumerationen som du väljer här.",
-        "d_recovery_attempts": "Försök totalt (den misslyckade betalningen inräknad)",
-        "d_recovery_window": "Inom (dagar)",
-        "d_recovery_after": "Efter sista försöket",
-        "d_recovery_after_cancel": "Avsluta prenumerationen",
-        "d_recovery_after_unpaid": "Markera prenumerationen som obetald",
-        "d_recovery_after_past_due": "Låt prenumerationen vara förfallen",
-        "d_saved": "Sparat.",
-        "d_default_configuration": "Standardkonfiguration",
-        "d_no_default": "Det finns ingen konfiguration än; när du sparar skapas standardkonfigurationen.",
-        "d_others": "Andra konfigurationer",
-        "d_others_note": "De hanteras via API:et (bara standardkonfigurationen kan ändras här).",
-        "d_business": "Företagsuppgifter",
-        "d_headline": "Rubrik",
-        "d_privacy_url": "Länk till integritetspolicy",
-        "d_terms_url": "Länk till användarvillkor",
-        "d_return_url": "Standardlänk tillbaka",
-        "d_invoice_history": "Visa fakturahistorik",
-        "d_payment_methods": "Låt kunder ändra betalningsmetoder",
-        "d_customer_update": "Låt kunder ändra sina uppgifter",
-        "d_cancel": "Låt kunder avsluta abonnemang",
-        "d_cancel_mode": "När avslutet sker",
-        "d_at_period_end": "Vid periodens slut",
-        "d_immediately": "Direkt",
-        "d_cancel_reasons": "Fråga efter anledning till avslut",
-        "d_update": "Låt kunder byta abonnemang",
-        "d_allowed_updates": "Vad kunder kan ändra",
-        "d_price": "Pris",
-        "d_quantity": "Antal",
-        "d_promotion_code": "Kampanjkod",
-        "d_products": "Produkter och priser som kunder kan byta mellan",
-        "d_save": "Spara",
-        "d_login_link": "Inloggningslänk",
-        "d_login_link_off": "Inloggningssidan är avstängd.",
-        "d_enable_login": "Slå på inloggningslänken",
-        "d_disable_login": "Stäng av inloggningslänken",
-        "d_copy": "Kopiera länk",
-        "d_copied": "Kopierad",
-        "d_save_portal_first": "Spara kundportalens inställningar först.",
-        "d_paid_billing_needed": "Kundportalen i liveläge kräver betald Billing. Be operatören att aktivera det.",
-        "d_brand_name": "Företagsnamn",
-        "d_primary_color": "Huvudfärg",
-        "d_secondary_color": "Bakgrundsfärg",
-        "d_logo": "Länk till logotyp",
-        "d_icon": "Länk till ikon",
-        "d_custom_domain": "Egen domän för portalen",
-        "d_preview": "Förhandsvisning",
-        "d_status": "Status",
-        "d_all": "Alla",
-        "d_customer_email": "Kundens e-post",
-        "d_collection_paused": "Pausad betalning",
-        "d_filter": "Filtrera",
-        "d_export": "Exportera CSV",
-        "d_next": "Nästa sida",
-        "d_no_subscriptions": "Inga abonnemang matchar.",
-        "d_pause": "Pausa betalningsinsamling",
-        "d_behavior": "Fakturor under pausen",
-        "d_keep_as_draft": "Behåll som utkast",
-        "d_mark_uncollectible": "Markera som ej indrivningsbara",
-        "d_void": "Makulera",
-        "d_resumes_at": "Återuppta automatiskt (valfritt)",
-        "d_resume": "Återuppta betalningsinsamling",
-        "d_paused_since": "Betalningsinsamlingen är pausad ({behavior}).",
-        "d_customer": "Kund",
-        "d_created": "Skapad",
-        "d_latest_events": "Senaste händelser",
-        "d_not_found": "Hittades inte",
-        "d_email": "E-post",
-        "d_name": "Namn",
-        "d_phone": "Telefon",
-        "d_address": "Adress",
-        "d_language": "English",
-        "login_title": "Logga in för att hantera din fakturering",
-        "login_send": "Mejla mig en inloggningslänk",
-        "login_check_mail": "Kolla din e-post",
-        "login_sent": "Om {email} tillhör en kund har vi skickat en inloggningslänk och en kod dit.",
-        "login_code": "Eller ange den 6-siffriga koden från mejlet",
-        "login_continue": "Fortsätt",
-        "login_code_wrong": "Koden är inte giltig. Kolla det senaste mejlet eller be om en ny länk.",
-        "login_link_used": "Inloggningslänken har använts eller gått ut. Be om en ny nedan.",
-        "login_form_expired": "Formuläret har gått ut. Försök igen.",
-        "login_email_invalid": "Ange en giltig e-postadress.",
-        "login_gone_title": "Den här länken är inte längre aktiv",
-        "login_gone_body": "Be företaget om en ny länk för att hantera din fakturering.",
-        "invoice_mail_subject": "Faktura {number} från {name}",
-        "invoice_mail_intro": "{name} har skickat faktura {number} till dig.",
-        "invoice_mail_due": "Att betala: {amount}.",
-        "invoice_mail_due_date": "Förfaller {date}.",
-        "invoice_mail_paid": "Fakturan är betald; inget återstår att betala.",
-        "invoice_mail_view": "Visa och betala fakturan",
-        "login_mail_subject": "Din inloggningslänk till {name}",
-        "login_mail_intro": "Använd länken för att logga in och hantera din fakturering hos {name}:",
-        "login_mail_code": "Eller ange den här koden på inloggningssidan: {code}",
-        "login_mail_expiry": "Länken och koden fungerar en gång, i {minutes} minuter. Om du inte bad om dem kan du bortse från mejlet.",
-        "return": "Tillbaka till {name}",
-        "subscriptions": "Abonnemang",
-        "no_subscriptions": "Du har inga aktiva abonnemang.",
-        "payment_methods": "Betalningsmetoder",
-        "no_payment_methods": "Inga sparade betalningsmetoder.",
-        "invoices": "Fakturahistorik",
-        "no_invoices": "Inga fakturor ännu.",
-        "details": "Faktureringsuppgifter",
-        "status_active": "Aktivt",
-        "status_trialing": "Provperiod",
-        "status_past_due": "Förfallet",
-        "status_unpaid": "Obetalt",
-        "status_incomplete": "Ofullständigt",
-        "status_paused": "Pausat",
-        "status_canceled": "Avslutat",
-        "status_incomplete_expired": "Utgånget",
-        "renews": "Förnyas {date}",
-        "cancels": "Avslutas {date}",
-        "collection_paused": "Betalningarna är pausade.",
-        "cancel_plan": "Avsluta abonnemang",
-        "cancel_confirm": "Bekräfta avslut",
-        "cancel_reason": "Varför avslutar du?",
-        "cancel_comment": "Vill du berätta något mer?",
-        "renew_plan": "Avsluta inte",
-        "update_plan": "Ändra abonnemang",
-        "choose_plan": "Välj abonnemang",
-        "quantity": "Antal",
-        "preview": "Granska ändringen",
-        "confirm_update": "Bekräfta",
-        "current": "Nuvarande",
-        "new": "Nytt",
-        "due_today": "Att betala i dag",
-        "back": "Tillbaka",
-        "nothing_due_today": "Inget att betala i dag.",
-        "next_invoice": "Nästa faktura {date}",
-        "takes_effect": "Ändringen gäller från {date}, när den nuvarande perioden slutar.",
-        "scheduled_change": "Byter till {plan} den {date}",
-        "discount_percent": "{name}: {percent} % rabatt",
-        "discount_amount": "{name}: {amount} rabatt",
-        "discount_until": "till {date}",
-        "discount": "Rabatt",
-        "subtotal": "Delsumma",
-        "total": "Totalt",
-        "applied_balance": "Avräknat saldo",
-        "amount_due": "Att betala",
-        "offer_title": "Innan du går",
-        "offer_percent": "Stanna kvar och få {percent} % rabatt",
-        "offer_amount": "Stanna kvar och få {amount} rabatt",
-        "offer_duration_once": "på nästa faktura.",
-        "offer_duration_forever": "så länge du stannar.",
-        "offer_duration_repeating": "i {months} månader.",
-        "offer_accept": "Ta emot erbjudandet",
-        "offer_decline": "Nej tack, avsluta",
-        "per": "per {interval}",
-        "cancel_only": "Det här abonnemanget kan bara avslutas här:",
-        "no_changes": "Det här abonnemanget kan inte ändras här:",
-        "resume_collection": "Återuppta betalningar",
-        "pause_collection": "Pausa betalningar",
-        "add_payment_method": "Lägg till betalningsmetod",
-        "card_number": "Kortnummer",
-        "expiry_month": "Utgångsmånad",
-        "expiry_year": "Utgångsår",
-        "cvc": "CVC",
-        "add": "Lägg till",
-        "default": "Standard",
-        "make_default": "Gör till standard",
-        "remove": "Ta bort",
-        "expires": "Går ut {month}/{year}",
-        "save": "Spara",
-        "email": "E-post",
-        "name": "Namn",
-        "phone": "Telefon",
-        "address_line1": "Adress",
-        "address_city": "Ort",
-        "address_postal_code": "Postnummer",
-        "address_country": "Land",
-        "invoice_view": "Visa",
-        "invoice_draft": "Utkast",
-        "invoice_open": "Obetald",
-        "invoice_paid": "Betald",
-        "invoice_uncollectible": "Ej indrivningsbar",
-        "invoice_void": "Makulerad",
-        "invoice_pdf": "PDF",
-        "expired_title": "Länken har gått ut",
-        "expired_body": "Av säkerhetsskäl fungerar portallänkar en gång och bara en kort stund.",
-        "sign_in_again": "Logga in igen",
-        "done_title": "Klart",
-        "error": "Något gick fel",
-        "error_field_number": "{field}: ange ett heltal inom det tillåtna intervallet.",
-        "error_field_text": "{field}: texten är för lång eller inte tillåten.",
-        "error_field_value": "{field}: värdet är inte tillåtet.",
-        "error_email": "Ange en giltig e-postadress.",
-        "error_card_declined": "Kortet nekades. Prova ett annat kort.",
-        "error_too_large": "Det du skickade är för stort.",
-        "error_not_allowed": "Den här ändringen går inte att göra här.",
-        "error_last_payment_method": "Du kan inte ta bort ditt enda betalsätt medan en prenumeration är aktiv. Lägg till ett nytt betalsätt först och ta sedan bort det här.",
-        "field_exp_month": "Utgångsmånad",
-        "field_exp_year": "Utgångsår",
-        "field_number": "Kortnummer",
-        "field_quantity": "Antal",
-        "field_name": "Namn",
-        "field_phone": "Telefon",
-        "field_email": "E-post",
-        "field_address": "Adress",
-        "field_comment": "Kommentar",
-        "field_reason": "Anledning",
-        "field_price": "Plan",
-        "terms": "Villkor",
-        "privacy": "Integritet",
-        "test_mode": "Testläge",
-        "test_cards": "Testläge: använd ett testkort som 4242 4242 4242 4242.",
-        "reason_customer_service": "Kundtjänsten var sämre än väntat",
-        "reason_low_quality": "Kvaliteten var sämre än väntat",
-        "reason_missing_features": "Några funktioner saknas",
-        "reason_other": "Annan anledning",
-        "reason_switched_service": "Jag byter till en annan tjänst",
-        "reason_too_complex": "Tjänsten var svårare att använda än väntat",
-        "reason_too_expensive": "Det är för dyrt",
-        "reason_unused": "Jag använder inte tjänsten tillräckligt",
-        "limitation_multiple_items": "Det har mer än en del.",
-        "limitation_metered_price": "Priset är användningsbaserat.",
-        "limitation_tiered_price": "Priset är trappstegsbaserat.",
-        "limitation_send_invoice_collection": "Det betalas mot faktura.",
-        "limitation_unsupported_payment_method": "Betalningsmetoden stöds inte här.",
-        "limitation_subscription_status": "Statusen tillåter inga ändringar.",
-        "limitation_price_not_in_configuration": "Abonnemanget erbjuds inte här.",
-        "limitation_collection_paused": "Betalningarna är pausade.",
-        "limitation_subscription_schedule": "Det styrs av ett schema och kan varken ändras eller avslutas här.",
-    },
-}
+from app.domain.money import ZERO_DECIMAL
 
-INTERVALS = {
-    "en": {"day": "day", "week": "week", "month": "month", "year": "year"},
-    "sv": {"day": "dag", "week": "vecka", "month": "månad", "year": "år"},
+LOCALES_DIR = Path(__file__).parent / "locales"
+DOMAIN = "portal"
+
+# Stripe's billing portal session locales (without `auto`), then the two we add.
+STRIPE_LOCALES = (
+    "bg", "cs", "da", "de", "el", "en", "en-AU", "en-CA", "en-GB", "en-IE", "en-IN", "en-NZ", "en-SG",
+    "es", "es-419", "et", "fi", "fil", "fr", "fr-CA", "hr", "hu", "id", "it", "ja", "ko", "lt", "lv",
+    "ms", "mt", "nb", "nl", "pl", "pt", "pt-BR", "ro", "ru", "sk", "sl", "sv", "th", "tr", "vi", "zh",
+    "zh-HK", "zh-TW",
+)  # fmt: skip
+RIGHT_TO_LEFT = ("ar", "he")
+LOCALES = (*STRIPE_LOCALES, *RIGHT_TO_LEFT)
+_BY_LOWER = {tag.lower(): tag for tag in LOCALES}
+# Tags a browser sends that mean one of ours (Latin-American Spanish, Chinese scripts, Norwegian).
+_ALIASES = {
+    "zh-hans": "zh",
+    "zh-cn": "zh",
+    "zh-sg": "zh",
+    "zh-hant": "zh-TW",
+    "zh-mo": "zh-HK",
+    "no": "nb",
+    "nn": "nb",
+    "iw": "he",
+    "tl": "fil",
+    "in": "id",
 }
+_LATIN_AMERICA = {"ar", "bo", "cl", "co", "cr", "cu", "do", "ec", "gt", "hn", "mx", "ni", "pa", "pe", "pr", "py", "sv"}
+_LATIN_AMERICA |= {"us", "uy", "ve", "419"}
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogs where it is written; it is translated where it is shown."""
+    return message
+
+
+def _match(tag: str) -> str | None:
+    tag = tag.strip().replace("_", "-").lower()
+    if not tag or tag == "*":
+        return None
+    if tag in _BY_LOWER:
+        return _BY_LOWER[tag]
+    parts = tag.split("-")
+    for length in range(len(parts), 0, -1):
+        head = "-".join(parts[:length])
+        if head in _ALIASES:
+            return _ALIASES[head]
+    if parts[0] == "es" and len(parts) > 1 and parts[-1] in _LATIN_AMERICA:
+        return "es-419"
+    if parts[0] == "zh" and "hant" in parts:
+        return "zh-HK" if "hk" in parts else "zh-TW"
+    return _BY_LOWER.get(parts[0])
 
 
 def choose(session_locale: str | None, preferred: list[str], accept_language: str | None) -> str:
-    """The visit's language: the session's locale, else the customer's, else the browser's; else English."""
+    """The visit's locale: the session's, else the customer's preferred, else the browser's
+    (by its q-values); else English."""
     candidates: list[str] = []
     if session_locale and session_locale != "auto":
         candidates.append(session_locale)
     candidates.extend(preferred)
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip()
-        if tag:
-            candidates.append(tag)
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")[:32]):
+        tag, _, params = part.partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        if q > 0:
+            weighted.append((-q, position, tag))
+    candidates.extend(tag for _, _, tag in sorted(weighted))
     for tag in candidates:
-        base = tag.lower().split("-")[0]
-        if base in SUPPORTED:
-            return base
+        found = _match(tag)
+        if found is not None:
+            return found
     return "en"
 
 
-# A refusal's code -> the message a customer reads, in their language ({field}: the field's name).
+def catalog_path(locale: str) -> Path:
+    return LOCALES_DIR / locale.replace("-", "_") / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def _translations(locale: str) -> Translations:
+    """The locale's catalog, compiled in memory the first time it is used (no build step)."""
+    with catalog_path(locale).open("rb") as po:
+        catalog = read_po(po, locale=locale.replace("-", "_"), domain=DOMAIN)
+    mo = io.BytesIO()
+    write_mo(mo, catalog)
+    mo.seek(0)
+    return Translations(mo, domain=DOMAIN)
+
+
+class Translator:
+    """One locale's words, dates and money. Called in Python it gives text; in templates, `_`,
+    `gettext` and `ngettext` give markup whose values are escaped (Jinja's new-style gettext)."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale if locale in LOCALES else "en"
+        self.babel = Locale.parse(self.locale.replace("-", "_"))
+        self.direction = "rtl" if self.babel.character_order == "right-to-left" else "ltr"
+        self._catalog = _translations(self.locale)
+
+    def __call__(self, message: str, **values: Any) -> str:
+        text = self._catalog.gettext(message)
+        return text % values if values else text
+
+    def plural(self, singular: str, plural: str, n: int, **values: Any) -> str:
+        return self._catalog.ngettext(singular, plural, n) % {"num": n, **values}
+
+    def gettext(self, message: str, **values: Any) -> Markup:
+        text = Markup(self._catalog.gettext(message))
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> Markup:
+        return Markup(self._catalog.ngettext(singular, plural, n)) % {"num": n, **values}
+
+    def money(self, amount: int | None, currency: str) -> str:
+        """Exact (integer minor units to a Decimal, never a float), with the locale's symbol and
+        separators, and Stripe's decimals for the currency (zero-decimal ones have none)."""
+        if amount is None:
+            return ""
+        places = 0 if currency.lower() in ZERO_DECIMAL else 2
+        pattern = parse_pattern(self.babel.currency_formats["standard"].pattern)
+        pattern.frac_prec = (places, places)
+        return str(
+            pattern.apply(Decimal(amount).scaleb(-places), self.babel, currency=currency.upper(), currency_digits=False)
+        )
+
+    def percent(self, value: float) -> str:
+        """`20 %`, `20%` or `٪20` as the locale writes it (a coupon's percent_off)."""
+        return format_percent(Decimal(str(value)) / 100, locale=self.babel, decimal_quantization=False)
+
+    def date(self, ts: int | None) -> str:
+        if ts is None:
+            return ""
+        return format_date(datetime.fromtimestamp(ts, UTC).date(), format="medium", locale=self.babel)
+
+    def context(self) -> dict[str, Any]:
+        """What every template gets: the words, and the page's language and direction."""
+        return {
+            "t": self,
+            "_": self.gettext,
+            "gettext": self.gettext,
+            "ngettext": self.ngettext,
+            "locale": self.locale,
+            "direction": self.direction,
+        }
+
+    def text_context(self) -> dict[str, Any]:
+        """For plain-text templates (mails): the same words, as text (nothing to escape)."""
+        return {**self.context(), "_": self, "gettext": self, "ngettext": self.plural}
+
+    def __repr__(self) -> str:
+        return f"Translator({self.locale!r})"
+
+
+def translator(locale: str) -> Translator:
+    return Translator(locale)
+
+
+# A refusal's code -> what a customer reads, in their language (%(field)s: the field's name).
 _ERRORS = {
-    "parameter_invalid_integer": "error_field_number",
-    "parameter_invalid_string": "error_field_text",
-    "parameter_invalid_string_empty": "error_field_text",
-    "parameter_invalid_value": "error_field_value",
-    "parameter_invalid_enum": "error_field_value",
-    "parameter_invalid_empty": "error_field_value",
-    "parameter_unknown": "error_field_value",
-    "email_invalid": "error_email",
-    "card_declined": "error_card_declined",
-    "request_too_large": "error_too_large",
-    "portal_flow_restricted": "error_not_allowed",
-    "portal_feature_disabled": "error_not_allowed",
-    "payment_method_required": "error_last_payment_method",
+    "parameter_invalid_integer": N_("%(field)s: enter a whole number in the allowed range."),
+    "parameter_invalid_string": N_("%(field)s: the text is too long or not allowed."),
+    "parameter_invalid_string_empty": N_("%(field)s: the text is too long or not allowed."),
+    "parameter_invalid_value": N_("%(field)s: this value is not allowed."),
+    "parameter_invalid_enum": N_("%(field)s: this value is not allowed."),
+    "parameter_invalid_empty": N_("%(field)s: this value is not allowed."),
+    "parameter_unknown": N_("%(field)s: this value is not allowed."),
+    "parameter_missing": N_("%(field)s: this is required."),
+    "tax_id_invalid": N_("%(field)s: this is not a valid tax ID of that type."),
+    "email_invalid": N_("Enter a valid email address."),
+    "card_declined": N_("Your card was declined. Try another card."),
+    "expired_card": N_("Your card has expired. Try another card."),
+    "incorrect_cvc": N_("Your card's security code is incorrect."),
+    "processing_error": N_("An error occurred while processing your card. Try again."),
+    "incorrect_number": N_("Your card number is incorrect."),
+    "invoice_payment_intent_requires_action": N_(
+        "Your bank asks you to confirm this payment: continue on the invoice page."
+    ),
+    "authentication_required": N_("Your bank asks you to confirm this payment: continue on the invoice page."),
+    "request_too_large": N_("What you sent is too large."),
+    "portal_flow_restricted": N_("This change is not available here."),
+    "portal_feature_disabled": N_("This change is not available here."),
+    "resource_missing": N_("This item no longer exists. Reload the page."),
+    "resource_exhausted": N_("You have reached the limit; remove one first."),
+    "invoice_not_open": N_("This invoice is no longer open; there is nothing to pay."),
+    "invoice_no_payment_method_types": N_("Add a payment method first."),
+    "payment_method_required": N_(
+        "You cannot remove your only payment method while a subscription is active. "
+        "Add a new payment method first, then remove this one."
+    ),
+    "no_change": N_("Choose a different plan or quantity."),
+    "quantity_out_of_bounds": N_("%(field)s: enter a whole number in the allowed range."),
+    "csrf_invalid": N_("The form has expired. Reload the page and try again."),
+}
+# A form field's name, as the error message names it.
+_FIELDS = {
+    "exp_month": N_("Expiry month"),
+    "exp_year": N_("Expiry year"),
+    "number": N_("Card number"),
+    "quantity": N_("Quantity"),
+    "name": N_("Name"),
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "address": N_("Address"),
+    "line1": N_("Address line 1"),
+    "line2": N_("Address line 2"),
+    "city": N_("City"),
+    "state": N_("State or region"),
+    "postal_code": N_("Postal code"),
+    "country": N_("Country"),
+    "comment": N_("Comment"),
+    "reason": N_("Reason"),
+    "price": N_("Plan"),
+    "value": N_("Tax ID"),
+    "type": N_("Tax ID type"),
+    "payment_method": N_("Payment method"),
+    "token": N_("Card number"),
 }
 
 
 def error_text(t: Translator, error: Any) -> str:
-    """What a form's refusal says on the page: in the visitor's language where the code is one a
-    customer can cause by what they typed; the service's own (English) message otherwise."""
-    key = _ERRORS.get(getattr(error, "code", None) or "")
-    if key is None:
-        return str(getattr(error, "message", "")) or t("error")
-    field = str(getattr(error, "param", None) or "").rsplit("[", 1)[-1].rstrip("]").split("[")[0]
-    name = t(f"field_{field}") if f"field_{field}" in MESSAGES["en"] else (field or t("error"))
-    return t(key, field=name)
-
-
-def translator(locale: str) -> Translator:
-    return Translator(locale if locale in MESSAGES else "en")
-
-
-class Translator:
-    def __init__(self, locale: str) -> None:
-        self.locale = locale
-        self.messages = MESSAGES[locale]
-
-    def __call__(self, key: str, **values: object) -> str:
-        text = self.messages.get(key) or MESSAGES["en"].get(key) or key
-        return text.format(**values) if values else text
-
-    def interval(self, name: str) -> str:
-        return INTERVALS[self.locale].get(name, name)
-
-    def __repr__(self) -> str:
-        return f"Translator({self.locale!r})"
+    """What a form's refusal says on the page, always in the visitor's language: a code a customer
+    can cause by what they typed has its own message; any other refusal a general one."""
+    message = _ERRORS.get(getattr(error, "code", None) or "")
+    if message is None:
+        return t("This change could not be made. Reload the page and try again.")
+    param = str(getattr(error, "param", None) or "")
+    field = next((part for part in reversed(param.replace("]", "").split("[")) if part in _FIELDS), "")
+    return t(message, field=t(_FIELDS[field]) if field else t("This field"))

@@ -45,7 +45,7 @@ def invoice_pdf(invoice: dict[str, Any]) -> bytes:
         ("Billed to", billed),
         ("Issued", date(invoice["created"])),
         ("Due", date(invoice.get("due_date"))),
-        ("Tax ID", ", ".join(t["value"] for t in invoice.get("customer_tax_ids") or [])),
+        ("Tax ID", ", ".join(x["value"] for x in invoice.get("customer_tax_ids") or [])),
         ("Ship to", _shipping(invoice.get("shipping_details"))),
     ):
         if value:

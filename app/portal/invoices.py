@@ -12,9 +12,10 @@ from app.context import Ctx
 from app.errors import StripeError
 from app.http.call import app_state
 from app.objects.invoices import render_invoices
+from app.portal import i18n
 from app.portal.invoice_pdf import invoice_pdf
 from app.portal.security import HTML_HEADERS
-from app.portal.templating import templates
+from app.portal.templating import render
 from app.scope import Scope
 from app.services import invoices as invoice_service
 
@@ -45,23 +46,45 @@ async def _invoice(request: Request, token: str) -> dict[str, Any] | None:
             {"name": names.get(d["discount"], d["discount"]), "amount": d["amount"]}
             for d in body["total_discount_amounts"]
         ]
+        customer = await uow.customers.get(scope, invoice.customer_id) if invoice.customer_id else None
+        body["preferred_locales"] = list(customer.preferred_locales or []) if customer else []
+        body["merchant"] = _merchant(await uow.accounts.get(scope.account_id))
         return body
 
 
-def _gone() -> HTMLResponse:
-    return HTMLResponse(
-        "<!doctype html><title>Not found</title><p>This invoice link is not valid.</p>", 404, HTML_HEADERS
-    )
+def _merchant(account: Any) -> dict[str, Any]:
+    """Who the invoice is from: the account's business name, support address and email, and logo."""
+    settings = (account.settings if account else None) or {}
+    profile = settings.get("business_profile") or {}
+    address = profile.get("support_address") or {}
+    city = " ".join(str(address[k]) for k in ("postal_code", "city") if address.get(k))
+    lines = [address.get("line1"), address.get("line2"), city, address.get("state"), address.get("country")]
+    return {
+        "name": profile.get("name") or (account.name if account else None),
+        "address": [str(x) for x in lines if x],
+        "email": profile.get("support_email"),
+        "logo": (settings.get("branding") or {}).get("logo") or (settings.get("branding") or {}).get("icon"),
+    }
+
+
+def _gone(request: Request) -> HTMLResponse:
+    t = i18n.translator(i18n.choose(None, [], request.headers.get("accept-language")))
+    html = render("message.html", **t.context(), title=t("This invoice link is not valid"), body="", links={})
+    return HTMLResponse(html, 404, HTML_HEADERS)
 
 
 @router.get("/invoices/{token}")
 async def hosted_invoice(token: str, request: Request) -> Response:
     invoice = await _invoice(request, token)
     if invoice is None:
-        return _gone()
+        return _gone(request)
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-    html = templates.get_template("invoice.html").render(
+    t = i18n.translator(i18n.choose(None, invoice["preferred_locales"], request.headers.get("accept-language")))
+    html = render(
+        "invoice.html",
+        **t.context(),
         invoice=invoice,
+        merchant=invoice["merchant"],
         pdf_url=f"{invoice['hosted_invoice_url']}/pdf",
         csrf=csrf,
         authenticated=request.query_params.get("authentication"),
@@ -78,15 +101,17 @@ async def authenticate(token: str, request: Request) -> Response:
     expected = request.cookies.get(CSRF_COOKIE)
     presented = form.get("csrf_token")
     if not expected or not isinstance(presented, str) or not secrets.compare_digest(presented, expected):
-        return HTMLResponse(
-            "<!doctype html><title>Expired</title><p>This page expired; open the invoice again.</p>", 403, HTML_HEADERS
+        t = i18n.translator(i18n.choose(None, [], request.headers.get("accept-language")))
+        html = render(
+            "message.html", **t.context(), title=t("This page has expired"), body=t("Open the invoice again."), links={}
         )
+        return HTMLResponse(html, 403, HTML_HEADERS)
     state = app_state(request)
     completed = form.get("outcome") == "complete"
     async with state.db.transaction() as uow:
         invoice = await uow.invoices.by_access_token(token)
         if invoice is None or invoice.livemode:
-            return _gone()
+            return _gone(request)
         ctx = Ctx(
             scope=Scope(invoice.account_id, invoice.livemode), clock=state.clock, base_url=state.settings.base_url
         )
@@ -102,7 +127,7 @@ async def authenticate(token: str, request: Request) -> Response:
 async def hosted_invoice_pdf(token: str, request: Request) -> Response:
     invoice = await _invoice(request, token)
     if invoice is None:
-        return _gone()
+        return _gone(request)
     return Response(
         invoice_pdf(invoice),
         media_type="application/pdf",

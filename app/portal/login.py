@@ -13,7 +13,7 @@ from app.mail import Mail
 from app.portal import i18n
 from app.portal.routes import page, visit_cookie
 from app.portal.security import HTML_HEADERS
-from app.portal.templating import templates
+from app.portal.templating import render
 from app.services import login as login_service
 from app.services.visits import Opened
 
@@ -32,7 +32,14 @@ async def _page(request: Request, token: str) -> login_service.LoginPage | None:
 
 def _gone(request: Request) -> HTMLResponse:
     t = _t(request)
-    return page("message.html", 404, t=t, title=t("login_gone_title"), body=t("login_gone_body"), links={})
+    return page(
+        "message.html",
+        404,
+        **t.context(),
+        title=t("This link is no longer active"),
+        body=t("Ask the business for a new link to manage your billing."),
+        links={},
+    )
 
 
 def _form(
@@ -51,8 +58,8 @@ def _form(
     response = page(
         "login.html",
         status,
-        t=t,
-        locale=t.locale,
+        **t.context(),
+        brand=login.branding,
         login=login,
         step=step,
         email=email,
@@ -87,7 +94,7 @@ async def request_link(token: str, request: Request, background: BackgroundTasks
     form = await request.form()
     t = _t(request)
     if not _csrf_ok(request, form.get("csrf_token")):
-        return _form(request, login, "email", error=t("login_form_expired"), status=403)
+        return _form(request, login, "email", error=t("The form expired. Please try again."), status=403)
     email = normalise_email(str(form.get("email") or ""))
     if email is None:
         return _form(
@@ -95,7 +102,7 @@ async def request_link(token: str, request: Request, background: BackgroundTasks
             login,
             "email",
             email=str(form.get("email") or "")[:512],
-            error=t("login_email_invalid"),
+            error=t("Enter a valid email address."),
             status=400,
         )
     state = app_state(request)
@@ -112,13 +119,13 @@ async def request_link(token: str, request: Request, background: BackgroundTasks
 
 
 def _compose(t: i18n.Translator, login: login_service.LoginPage, mail: login_service.LoginMail) -> Mail:
-    name = mail.business_name or t("title")
-    context = {"t": t, "name": name, "link": mail.link, "code": mail.code, "minutes": 15}
+    name = mail.business_name or t("Billing")
+    values = {"name": name, "link": mail.link, "code": mail.code, "minutes": 15}
     return Mail(
         to=mail.to,
-        subject=t("login_mail_subject", name=name),
-        text=templates.get_template("mail/login.txt").render(**context),
-        html=templates.get_template("mail/login.html").render(**context),
+        subject=t("Your sign-in link for %(name)s", name=name),
+        text=render("mail/login.txt", **t.text_context(), **values),
+        html=render("mail/login.html", **t.context(), **values),
     )
 
 
@@ -132,7 +139,13 @@ async def confirm_page(token: str, link: str, request: Request) -> Response:
     async with state.db.uow(write=False) as uow:
         live = await login_service.link_is_live(uow, state.clock, login, link)
     if not live:
-        return _form(request, login, "email", error=_t(request)("login_link_used"), status=410)
+        return _form(
+            request,
+            login,
+            "email",
+            error=_t(request)("This sign-in link has been used or has expired. Ask for a new one below."),
+            status=410,
+        )
     return _form(request, login, "confirm", link=link)
 
 
@@ -150,12 +163,18 @@ async def confirm(token: str, link: str, request: Request) -> Response:
     form = await request.form()
     t = _t(request)
     if not _csrf_ok(request, form.get("csrf_token")):
-        return _form(request, login, "confirm", link=link, error=t("login_form_expired"), status=403)
+        return _form(request, login, "confirm", link=link, error=t("The form expired. Please try again."), status=403)
     state = app_state(request)
     async with state.db.transaction() as uow:
         opened = await login_service.confirm_link(uow, state.clock, login, link)
     if opened is None:
-        return _form(request, login, "email", error=t("login_link_used"), status=410)
+        return _form(
+            request,
+            login,
+            "email",
+            error=t("This sign-in link has been used or has expired. Ask for a new one below."),
+            status=410,
+        )
     return _signed_in(request, opened)
 
 
@@ -169,10 +188,17 @@ async def confirm_code(token: str, request: Request) -> Response:
     t = _t(request)
     email = normalise_email(str(form.get("email") or "")) or ""
     if not _csrf_ok(request, form.get("csrf_token")):
-        return _form(request, login, "code", email=email, error=t("login_form_expired"), status=403)
+        return _form(request, login, "code", email=email, error=t("The form expired. Please try again."), status=403)
     state = app_state(request)
     async with state.db.transaction() as uow:
         opened = await login_service.confirm_code(uow, state.clock, login, email, str(form.get("code") or ""))
     if opened is None:
-        return _form(request, login, "code", email=email, error=t("login_code_wrong"), status=400)
+        return _form(
+            request,
+            login,
+            "code",
+            email=email,
+            error=t("That code is not valid. Check the latest email, or ask for a new link."),
+            status=400,
+        )
     return _signed_in(request, opened)

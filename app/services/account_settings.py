@@ -13,7 +13,7 @@ from app.events import outbox
 from app.events.addresses import Resolver, Unreachable
 from app.objects.accounts import render_account
 from app.params.configurations import AccountUpdateParams
-from app.services.common import blank
+from app.services.common import blank, dump
 from app.store.models import Account
 from app.store.uow import UnitOfWork
 
@@ -129,7 +129,7 @@ async def update(uow: UnitOfWork, ctx: Ctx, params: AccountUpdateParams) -> Acco
     if params.business_profile is not None:
         profile = dict(settings.get("business_profile") or {})
         for key in params.business_profile.sent():
-            value = blank(getattr(params.business_profile, key))
+            value = blank(dump(getattr(params.business_profile, key)))
             if value is not None and key == "url":
                 value = rules.check_url(value, "business_profile[url]", livemode=ctx.scope.livemode)
             profile[key] = value

@@ -68,8 +68,8 @@ async def _flow(
 ) -> dict[str, Any]:
     """Validate flow_data and return the session's `flow` object."""
     kind = flow.type
-    branch = getattr(flow, kind, None) if kind != "payment_method_update" else None
-    if kind != "payment_method_update" and branch is None:
+    branch = getattr(flow, kind, None) if kind not in ("payment_method_update", "customer_update") else None
+    if kind not in ("payment_method_update", "customer_update") and branch is None:
         raise InvalidRequest(
             f"Missing required param: flow_data[{kind}].", code="parameter_missing", param=f"flow_data[{kind}]"
         )
@@ -81,6 +81,9 @@ async def _flow(
     }
     if kind == "payment_method_update":
         _require_feature(configuration, "payment_method_update", kind)
+    elif kind == "customer_update":
+        _require_feature(configuration, "customer_update", kind)
+        body["customer_update"] = {}
     else:
         sub_param = f"flow_data[{kind}][subscription]"
         sub = await uow.subscriptions.get(ctx.scope, branch.subscription)  # type: ignore[union-attr]
@@ -218,7 +221,24 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: SessionCreateParams) -> Port
         locale=params.locale,
         on_behalf_of=params.on_behalf_of,
         flow=flow,
+        after_expiration=_after_expiration(params, ctx),
     )
+
+
+def _after_expiration(params: SessionCreateParams, ctx: Ctx) -> dict[str, Any] | None:
+    """Stripe's session recovery: after the session expires, the customer signs in again (here:
+    through the configuration's login page, when it is on) until `expires_at`, if given."""
+    after = params.after_expiration
+    if after is None:
+        return None
+    deadline = after.customer_login.expires_at if after.customer_login else None
+    if deadline is not None and deadline <= ctx.now():
+        raise InvalidRequest(
+            "after_expiration[customer_login][expires_at] must be in the future.",
+            code="parameter_invalid_integer",
+            param="after_expiration[customer_login][expires_at]",
+        )
+    return {"customer_login": {"expires_at": deadline}, "type": after.type}
 
 
 async def start(
@@ -232,6 +252,7 @@ async def start(
     on_behalf_of: str | None = None,
     flow: dict[str, Any] | None = None,
     opened_at: int | None = None,
+    after_expiration: dict[str, Any] | None = None,
 ) -> PortalSession:
     """Store a session with a fresh secret and record `billing_portal.session.created`. A session
     the customer is signed in to at once (R7's login page) is stored as opened (R1: used once);
@@ -250,6 +271,7 @@ async def start(
         locale=locale,
         on_behalf_of=on_behalf_of,
         flow=flow,
+        after_expiration=after_expiration,
         secret_hash=hash_secret(secret),
         expires_at=now + UNVISITED_LIFETIME,
         opened_at=opened_at,

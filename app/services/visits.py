@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from app.clock import Clock, unix
 from app.context import Ctx
@@ -32,7 +33,9 @@ class Expired:
     """A used or stale session URL; what the page can still offer."""
 
     return_url: str | None
+    # Where the customer signs in again (after_expiration=customer_login, the login page on).
     login_url: str | None
+    locale: str | None = None
 
 
 def _hash(token: str) -> str:
@@ -49,7 +52,7 @@ async def open_session(uow: UnitOfWork, clock: Clock, secret: str) -> Opened | E
         configuration = await uow.configurations.get(
             Scope(session.account_id, session.livemode), session.configuration_id
         )
-        return Expired(session.return_url, await _login_url(uow, session, configuration))
+        return await _expired(uow, session, configuration, now)
     return start_visit(uow, session, now)
 
 
@@ -73,14 +76,34 @@ def start_visit(uow: UnitOfWork, session: PortalSession, now: int) -> Opened:
     return Opened(token, visit)
 
 
-async def _login_url(uow: UnitOfWork, session: PortalSession, configuration: PortalConfiguration | None) -> str | None:
-    """Stripe's after_expiration=customer_login: with the login page on, the customer can sign in again."""
-    if configuration is None or configuration.login_page_token is None:
+async def _expired(
+    uow: UnitOfWork, session: PortalSession, configuration: PortalConfiguration | None, now: int
+) -> Expired:
+    return Expired(session.return_url, await _login_url(uow, session, configuration, now), session.locale)
+
+
+async def _login_url(
+    uow: UnitOfWork, session: PortalSession, configuration: PortalConfiguration | None, now: int
+) -> str | None:
+    """Stripe's after_expiration=customer_login: until its `expires_at` (if any), the customer can
+    sign in again through the configuration's login page (when it is on), their email filled in.
+    Without it, an expired session offers only the way back to the merchant."""
+    recovery = session.after_expiration or {}
+    if recovery.get("type") != "customer_login":
+        return None
+    deadline = (recovery.get("customer_login") or {}).get("expires_at")
+    if deadline is not None and now > int(deadline):
+        return None
+    if configuration is None or configuration.login_page_token is None or not configuration.active:
         return None
     account = await uow.accounts.get(session.account_id)
-    return login_page_url(
+    url = login_page_url(
         portal_base(uow.base_url, account.settings if account else None), configuration.login_page_token
     )
+    customer = await uow.customers.get(Scope(session.account_id, session.livemode), session.customer_id)
+    if customer is not None and customer.email:
+        url += "?" + urlencode({"prefilled_email": customer.email})
+    return url
 
 
 @dataclass(frozen=True)
@@ -104,7 +127,7 @@ async def resume(
     now = unix(clock)
     if now - visit.last_seen > idle_timeout:
         configuration = await uow.configurations.get(scope, session.configuration_id)
-        return Expired(session.return_url, await _login_url(uow, session, configuration))
+        return await _expired(uow, session, configuration, now)
     ctx = Ctx(scope=scope, clock=clock, request_id=request_id, base_url=base_url)
     stale = now - visit.last_seen >= SEEN_WRITE_EVERY
     return Signed(

@@ -369,6 +369,8 @@ class PortalSession(ScopedRecord):
     locale: Mapped[str | None] = mapped_column(String(16))
     on_behalf_of: Mapped[str | None] = mapped_column(String(64))
     flow: Mapped[dict[str, Any] | None] = mapped_column()
+    # Stripe's after_expiration ({type: customer_login, customer_login: {expires_at}}) or None.
+    after_expiration: Mapped[dict[str, Any] | None] = mapped_column()
     # sha256 of the URL's secret; the secret itself is only ever in the URL handed to the merchant.
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[int] = mapped_column(BigInteger)

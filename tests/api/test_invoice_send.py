@@ -53,7 +53,7 @@ async def test_a_sent_invoice_is_mailed_in_the_customers_language(
     [mail] = mailbox.wait_for("kund@example.se")
     body = text_of(mail)
     assert inv["number"] in mail["Subject"] and "Sending Shop" in mail["Subject"]
-    assert "12.50 USD" in body and inv["hosted_invoice_url"] in body and "Att betala" in body
+    assert "12,50\xa0US$" in body and inv["hosted_invoice_url"] in body and "Att betala" in body
     assert [e["data"]["object"]["id"] for e in await events(merchant, "invoice.sent")] == [inv["id"]]
 
 

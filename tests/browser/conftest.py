@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -70,3 +71,33 @@ async def merchant(live_server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
 async def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+AXE = Path(__file__).parent / "axe"
+# WCAG 2.0, 2.1 and 2.2, levels A and AA: the claim the README makes.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core from npm (pinned in tests/browser/axe), installed by the test setup once."""
+    script = AXE / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        npm = shutil.which("npm")
+        assert npm is not None, "the accessibility tests need Node.js and npm (Debian's nodejs/npm)"
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=AXE, check=True, timeout=600)
+    return script.read_text()
+
+
+async def accessible(page: Page, axe_source: str) -> None:
+    """axe-core run inside the page under test (evaluated through the browser's debugging
+    protocol, so the page's strict CSP stays as it is): no WCAG 2.2 A/AA violation."""
+    await page.evaluate(axe_source)
+    result = await page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS
+    )
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+    assert violations == [], f"{page.url}: " + "; ".join(violations)

@@ -52,10 +52,10 @@ async def test_r7_sign_in_by_mail_and_cancel(page: Page, merchant: httpx.AsyncCl
     assert link
     await page.goto(link.group(1))
     await page.get_by_role("button", name="Continue").click()
-    await expect(page.get_by_role("heading", name="Subscriptions")).to_be_visible()
-    await page.get_by_text("Cancel subscription").click()
-    await page.get_by_role("button", name="Confirm cancellation").click()
-    await expect(page.get_by_role("button", name="Don't cancel")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Current subscription")).to_be_visible()
+    await page.get_by_role("link", name="Cancel subscription").click()
+    await page.get_by_role("button", name="Cancel subscription").click()
+    await expect(page.get_by_role("button", name="Renew subscription")).to_be_visible()
     sub = (await merchant.get(f"/v1/subscriptions/{shop.subscription['id']}")).json()
     assert sub["cancel_at_period_end"] is True
     await page.goto(link.group(1))  # used: no way back in through it

@@ -34,7 +34,7 @@ async def visit(client: httpx.AsyncClient, app: object) -> AsyncIterator[tuple[h
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as browser:
         await browser.get(s.path(session["url"]))
-        page = await browser.get("/p/")
+        page = await browser.get("/p/customer")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
         assert token
         yield browser, token.group(1), shop
@@ -115,7 +115,7 @@ API_FIELDS = {
 }
 FORM_FIELDS = {
     "/p/payment_methods": ["token", "number", "exp_month", "exp_year"],
-    "/p/customer": ["email", "name", "phone", "address_line1", "address_country"],
+    "/p/customer": ["email", "name", "phone", "billing_line1", "billing_country"],
     "/p/subscriptions/{sub}/update": ["price", "quantity"],
     "/p/subscriptions/{sub}/cancel": ["reason", "comment"],
 }

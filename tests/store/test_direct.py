@@ -28,6 +28,8 @@ SESSION = {
     "return_url": "https://example.com/back",
     "locale": None,
     "on_behalf_of": None,
+    # Given as the service gives it: a JSON column's None, explicit on both paths.
+    "after_expiration": None,
     "expires_at": 1_700_000_300,
 }
 

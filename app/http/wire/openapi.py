@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any, Generic, Literal, TypeVar
 
 from fastapi import FastAPI, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from app.params.base import Params
+from app.services.portal.views import Overview
 
 T = TypeVar("T")
 
@@ -29,16 +30,10 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
-class PortalOverview(BaseModel):
+class PortalOverview(Overview):
     """What GET /p/api/overview answers (and every change, with the state after it)."""
 
-    model_config = ConfigDict(extra="allow")
-    object: Literal["billing_portal.overview"]
-    livemode: bool
     csrf_token: str
-    customer: dict[str, Any]
-    subscriptions: list[dict[str, Any]]
-    payment_methods: list[dict[str, Any]]
 
 
 # Every documented route answers errors in Stripe's envelope.

@@ -24,6 +24,7 @@ class InvoiceRepository(ScopedRepository[Invoice]):
         collection_method: str | None = None,
         created: dict[str, int] | None = None,
         due_date: dict[str, int] | None = None,
+        exclude_status: str | None = None,
     ) -> Page[Invoice]:
         where: list[ColumnElement[bool]] = [
             Invoice.deleted.is_(False),
@@ -38,6 +39,8 @@ class InvoiceRepository(ScopedRepository[Invoice]):
             where.append(Invoice.status == status)
         if collection_method is not None:
             where.append(Invoice.collection_method == collection_method)
+        if exclude_status is not None:
+            where.append(Invoice.status != exclude_status)
         return await self.page(scope, cursor, *where)
 
     async def waiting_on_clock(self, scope: Scope, clock_id: str) -> list[Invoice]:
