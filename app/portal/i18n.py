@@ -39,7 +39,15 @@ STRIPE_LOCALES = (
     "zh-HK", "zh-TW",
 )  # fmt: skip
 RIGHT_TO_LEFT = ("ar", "he")
-LOCALES = (*STRIPE_LOCALES, *RIGHT_TO_LEFT)
+
+
+def catalog_path(locale: str) -> Path:
+    return LOCALES_DIR / locale.replace("-", "_") / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+# The locales the pages are shown in: those with a catalog (tests/i18n checks each is complete).
+# A Stripe locale without one yet is accepted on a session and shown in English (README).
+LOCALES = tuple(tag for tag in (*STRIPE_LOCALES, *RIGHT_TO_LEFT) if catalog_path(tag).exists())
 _BY_LOWER = {tag.lower(): tag for tag in LOCALES}
 # Tags a browser sends that mean one of ours (Latin-American Spanish, Chinese scripts, Norwegian).
 _ALIASES = {
@@ -72,12 +80,12 @@ def _match(tag: str) -> str | None:
     parts = tag.split("-")
     for length in range(len(parts), 0, -1):
         head = "-".join(parts[:length])
-        if head in _ALIASES:
+        if head in _ALIASES and _ALIASES[head] in LOCALES:
             return _ALIASES[head]
     if parts[0] == "es" and len(parts) > 1 and parts[-1] in _LATIN_AMERICA:
-        return "es-419"
+        return _BY_LOWER.get("es-419")
     if parts[0] == "zh" and "hant" in parts:
-        return "zh-HK" if "hk" in parts else "zh-TW"
+        return _BY_LOWER.get("zh-hk" if "hk" in parts else "zh-tw")
     return _BY_LOWER.get(parts[0])
 
 
@@ -105,10 +113,6 @@ def choose(session_locale: str | None, preferred: list[str], accept_language: st
         if found is not None:
             return found
     return "en"
-
-
-def catalog_path(locale: str) -> Path:
-    return LOCALES_DIR / locale.replace("-", "_") / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 @cache
