@@ -35,7 +35,7 @@ def test_every_catalog_has_every_message_with_its_placeholders(locale: str) -> N
     for message in catalog:
         if not message.id:
             continue
-        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        forms = [str(f) for f in (message.string if isinstance(message.string, tuple) else (message.string,))]
         assert all(forms), (locale, message.id)
         source = message.id if isinstance(message.id, str) else message.id[1]
         wanted = set(PLACEHOLDER.findall(source))
