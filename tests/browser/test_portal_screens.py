@@ -156,3 +156,16 @@ def _origin(url: str) -> str:
     match = re.match(r"https?://[^/]+", url)
     assert match
     return match.group(0)
+
+
+async def test_axe_finds_what_it_should(chromium: Browser, axe_source: str) -> None:
+    """The check above can fail: a page with an unlabelled field and an image without alt text."""
+    page = await (await chromium.new_context()).new_page()
+    await page.set_content('<html lang="en"><title>x</title><main><img src="data:,"><input></main></html>')
+    try:
+        await accessible(page, axe_source)
+    except AssertionError as refused:
+        assert "image-alt" in str(refused) and "label" in str(refused)
+    else:
+        raise AssertionError("axe found nothing on an inaccessible page")
+    await page.context.close()
