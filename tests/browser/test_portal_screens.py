@@ -1,4 +1,4 @@
-"""Every screen a customer sees, in English, Swedish, German and Arabic (right to left), on a phone
+"""Every screen a customer sees, in English, Swedish, German, Arabic and Hebrew (right to left), on a phone
 and a desktop: each passes axe-core's WCAG 2.2 A/AA rules with no violation, is in the visit's
 language and direction, and is written as a screenshot for review (var/screenshots/)."""
 
@@ -23,6 +23,7 @@ LOCALES = {
     "sv": ("ltr", "Nuvarande abonnemang"),
     "de": ("ltr", "Aktuelles Abonnement"),
     "ar": ("rtl", "الاشتراك الحالي"),
+    "he": ("rtl", "המינוי הנוכחי"),
 }
 EVERYTHING = {
     "login_page[enabled]": "true",
