@@ -40,7 +40,9 @@ def invoice_pdf(invoice: dict[str, Any]) -> bytes:
     pdf.cell(0, 12, _latin1(f"Invoice {invoice.get('number') or ''}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", size=11)
     billed = invoice.get("customer_name") or invoice.get("customer_email") or invoice["customer"]
+    merchant = invoice.get("merchant") or {}
     for label, value in (
+        ("From", ", ".join([merchant["name"], *merchant["address"]]) if merchant.get("name") else ""),
         ("Status", invoice["status"]),
         ("Billed to", billed),
         ("Issued", date(invoice["created"])),
@@ -57,7 +59,13 @@ def invoice_pdf(invoice: dict[str, Any]) -> bytes:
     pdf.cell(0, 8, "Amount", border="B", align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", size=11)
     for line in invoice["lines"]["data"]:
-        pdf.cell(140, 8, _latin1(str(line.get("description") or "")))
+        period = line.get("period") or {}
+        when = (
+            f" ({date(period['start'])} - {date(period['end'])})"
+            if period.get("end", 0) > period.get("start", 0)
+            else ""
+        )
+        pdf.cell(140, 8, _latin1(str(line.get("description") or "") + when))
         pdf.cell(0, 8, money(line["amount"], currency), align="R", new_x="LMARGIN", new_y="NEXT")
     rows = [("Subtotal", invoice["subtotal"])]
     rows += [(f"Discount ({d['name']})", -d["amount"]) for d in invoice.get("discount_rows") or []]
