@@ -31,7 +31,8 @@ from app.store.uow import UnitOfWork
 
 router = APIRouter(include_in_schema=False)
 Action = Callable[[UnitOfWork], Awaitable[Any]]
-Load = Callable[[UnitOfWork], Awaitable[dict[str, Any]]]
+# What a page reads besides the overview, in the same transaction (given the overview already read).
+Load = Callable[[UnitOfWork, Overview], Awaitable[dict[str, Any]]]
 
 
 def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -115,7 +116,7 @@ async def _render(
     loads, read in one transaction; a refusal is shown on the page it came from."""
     async with visit.state.db.uow(write=False) as uow:
         overview = await portal_service.overview(uow, visit.visitor, invoices)
-        extra = await load(uow) if load else {}
+        extra = await load(uow, overview) if load else {}
     t = _translator(request, visit, overview)
     done = labels.DONE.get(request.query_params.get("done") or "")
     return page(
@@ -189,8 +190,7 @@ async def _update_page(
     """Choose a plan; with one chosen, the review: amount due today, its proration lines, and the
     next invoice, from the code the change runs."""
 
-    async def load(uow: UnitOfWork) -> dict[str, Any]:
-        found = await portal_service.overview(uow, visit.visitor)
+    async def load(uow: UnitOfWork, found: Overview) -> dict[str, Any]:
         sub = _own(found.subscriptions, subscription_id)
         if sub is None or not sub.actions.update:
             # Not offered (or not theirs): the same refusal the change itself gives.
@@ -219,8 +219,7 @@ async def _update_page(
 
 
 def _without_preview(visit: Visit, subscription_id: str) -> Load:
-    async def load(uow: UnitOfWork) -> dict[str, Any]:
-        found = await portal_service.overview(uow, visit.visitor)
+    async def load(uow: UnitOfWork, found: Overview) -> dict[str, Any]:
         sub = _own(found.subscriptions, subscription_id)
         if sub is None:
             raise InvalidRequest("No such subscription.", code="resource_missing")
@@ -239,9 +238,8 @@ async def update_page(subscription: str, request: Request, visit: VisitDep) -> R
 async def _cancel_page(
     request: Request, visit: Visit, subscription_id: str, failure: StripeError | None = None
 ) -> HTMLResponse:
-    async def load(uow: UnitOfWork) -> dict[str, Any]:
+    async def load(uow: UnitOfWork, found: Overview) -> dict[str, Any]:
         review = await portal_service.review_cancel(uow, visit.visitor, subscription_id)
-        found = await portal_service.overview(uow, visit.visitor)
         return {"s": _own(found.subscriptions, subscription_id), "review": review}
 
     if failure is not None:
@@ -425,8 +423,7 @@ async def remove_payment_method_page(payment_method: str, request: Request, visi
 async def _remove_page(
     request: Request, visit: Visit, payment_method: str, failure: StripeError | None = None
 ) -> HTMLResponse:
-    async def load(uow: UnitOfWork) -> dict[str, Any]:
-        found = await portal_service.overview(uow, visit.visitor)
+    async def load(uow: UnitOfWork, found: Overview) -> dict[str, Any]:
         method = next((m for m in found.payment_methods if m.id == payment_method), None)
         if method is None or not found.features.payment_method_update:
             raise InvalidRequest("No such payment method.", code="resource_missing")
@@ -449,8 +446,7 @@ async def remove_payment_method(payment_method: str, request: Request, visit: Vi
 
 
 async def _customer_page(request: Request, visit: Visit, failure: StripeError | None = None) -> HTMLResponse:
-    async def load(uow: UnitOfWork) -> dict[str, Any]:
-        found = await portal_service.overview(uow, visit.visitor)
+    async def load(uow: UnitOfWork, found: Overview) -> dict[str, Any]:
         if not found.customer.editable:
             raise InvalidRequest("Updating billing information is not enabled.", code="portal_feature_disabled")
         country = (found.customer.address or {}).get("country") or ""
@@ -521,8 +517,7 @@ async def remove_tax_id(tax_id: str, request: Request, visit: VisitDep) -> Respo
 async def _pay_page(
     request: Request, visit: Visit, invoice_id: str, failure: StripeError | None = None
 ) -> HTMLResponse:
-    async def load(uow: UnitOfWork) -> dict[str, Any]:
-        found = await portal_service.overview(uow, visit.visitor)
+    async def load(uow: UnitOfWork, found: Overview) -> dict[str, Any]:
         invoice = await portal_service.payable_invoice(uow, visit.visitor, invoice_id)
         default = next((m.id for m in found.payment_methods if m.default), None)
         return {"invoice": invoice, "default_id": default}

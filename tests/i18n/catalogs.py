@@ -55,6 +55,7 @@ def read(locale: str) -> Catalog:
 
 
 def write(locale: str, catalog: Catalog) -> None:
+    catalog.fuzzy = False  # the header: a fuzzy header would be left out when compiled
     path = i18n.catalog_path(locale)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as po:

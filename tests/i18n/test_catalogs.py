@@ -35,6 +35,8 @@ def test_every_catalog_has_every_message_with_its_placeholders(locale: str) -> N
     for message in catalog:
         if not message.id:
             continue
+        # gettext leaves a fuzzy message out (it shows English): a changed message is reviewed first.
+        assert not message.fuzzy, (locale, message.id, "fuzzy: review it, then remove the flag")
         forms = [str(f) for f in (message.string if isinstance(message.string, tuple) else (message.string,))]
         assert all(forms), (locale, message.id)
         source = message.id if isinstance(message.id, str) else message.id[1]
