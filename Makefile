@@ -35,6 +35,12 @@ browser:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
+	@# Fonts for the scripts the portal is written in (screenshots in ja, ko, zh, th show boxes without them).
+	@command -v fc-list >/dev/null 2>&1 && fc-list :lang=ja | grep -q . || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-thai-tlwg >/dev/null \
+	      || echo "could not install fonts-noto-cjk fonts-thai-tlwg: CJK and Thai screenshots show boxes"; \
+	  else echo "CJK and Thai screenshots need fonts: sudo apt-get install fonts-noto-cjk fonts-thai-tlwg"; fi; }
 
 ## make test: the suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set
 test: install browser

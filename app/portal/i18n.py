@@ -45,9 +45,9 @@ def catalog_path(locale: str) -> Path:
     return LOCALES_DIR / locale.replace("-", "_") / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-# The locales the pages are shown in: those with a catalog (tests/i18n checks each is complete).
-# A Stripe locale without one yet is accepted on a session and shown in English (README).
-LOCALES = tuple(tag for tag in (*STRIPE_LOCALES, *RIGHT_TO_LEFT) if catalog_path(tag).exists())
+# The locales the pages are shown in: every one has its catalog (tests/i18n checks each is there
+# and complete).
+LOCALES = (*STRIPE_LOCALES, *RIGHT_TO_LEFT)
 _BY_LOWER = {tag.lower(): tag for tag in LOCALES}
 # Tags a browser sends that mean one of ours (Latin-American Spanish, Chinese scripts, Norwegian).
 _ALIASES = {

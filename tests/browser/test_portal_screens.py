@@ -1,6 +1,6 @@
-"""Every screen a customer sees, in English, Swedish, German, Arabic and Hebrew (right to left), on a phone
-and a desktop: each passes axe-core's WCAG 2.2 A/AA rules with no violation, is in the visit's
-language and direction, and is written as a screenshot for review (var/screenshots/)."""
+"""Every screen a customer sees, in English, Swedish, German, Japanese, Russian, Arabic and Hebrew
+(right to left), on a phone and a desktop: each passes axe-core's WCAG 2.2 A/AA rules with no
+violation, is in the visit's language and direction, and is written as a screenshot for review (var/screenshots/)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ LOCALES = {
     "de": ("ltr", "Aktuelles Abonnement"),
     "ar": ("rtl", "الاشتراك الحالي"),
     "he": ("rtl", "המינוי הנוכחי"),
+    "ja": ("ltr", "現在のサブスクリプション"),  # a script without spaces between words
+    "ru": ("ltr", "Текущая подписка"),  # long words in narrow columns
 }
 EVERYTHING = {
     "login_page[enabled]": "true",

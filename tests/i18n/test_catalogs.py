@@ -49,8 +49,11 @@ def test_every_catalog_has_every_message_with_its_placeholders(locale: str) -> N
         assert len(forms) == (catalog.num_plurals if not isinstance(message.id, str) else 1), (locale, message.id)
 
 
-def test_english_and_swedish_and_both_directions_are_there() -> None:
-    assert {"en", "sv", "de", "ar"} <= set(i18n.LOCALES)
+def test_every_stripe_locale_and_both_directions_are_there() -> None:
+    """Stripe's portal locales, each with its own catalog, plus Arabic and Hebrew."""
+    missing = [tag for tag in i18n.LOCALES if not i18n.catalog_path(tag).exists()]
+    assert missing == []
+    assert set(i18n.STRIPE_LOCALES) | {"ar", "he"} == set(i18n.LOCALES) and len(i18n.STRIPE_LOCALES) == 46
     assert i18n.translator("ar").direction == "rtl" and i18n.translator("de").direction == "ltr"
 
 
