@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Any
 
@@ -128,8 +129,9 @@ async def hosted_invoice_pdf(token: str, request: Request) -> Response:
     invoice = await _invoice(request, token)
     if invoice is None:
         return _gone(request)
+    t = i18n.translator(i18n.choose(None, invoice["preferred_locales"], request.headers.get("accept-language")))
     return Response(
-        invoice_pdf(invoice),
+        await asyncio.to_thread(invoice_pdf, invoice, t),  # font subsetting: CPU-bound
         media_type="application/pdf",
         headers={**HTML_HEADERS, "Content-Disposition": f'inline; filename="{invoice["number"] or invoice["id"]}.pdf"'},
     )
