@@ -216,17 +216,4 @@ async def pay_invoice(invoice: str, request: Request, visit: VisitDep) -> Respon
     """Pay an open invoice: with the default payment method, `payment_method` (one of the
     customer's), or a new card (`token`, or `number`, `exp_month`, `exp_year`; test mode)."""
     body = parse(PayBody, await _body(request))
-    return await _change(
-        request,
-        visit,
-        lambda uow: portal_service.pay_invoice(
-            uow,
-            visit.visitor,
-            invoice,
-            payment_method=body.payment_method,
-            token=body.token,
-            number=body.number,
-            exp_month=body.exp_month,
-            exp_year=body.exp_year,
-        ),
-    )
+    return await _change(request, visit, lambda uow: portal_service.pay_invoice(uow, visit.visitor, invoice, body))

@@ -133,13 +133,16 @@ async def _render(
     )
 
 
-async def _shown(request: Request, visit: Visit, template: str, load: Load | None = None) -> HTMLResponse:
-    """A page, or (when what it needs is refused, e.g. a subscription that cannot be canceled)
-    the portal's home with the refusal."""
+async def _shown(
+    request: Request, visit: Visit, template: str, load: Load | None = None, failure: StripeError | None = None
+) -> HTMLResponse:
+    """A page (with the `failure` of what was just tried on it), or, when what the page needs is
+    refused (a subscription that cannot be canceled, an invoice paid meanwhile), the portal's
+    home with the refusal: the first one when there were two."""
     try:
-        return await _render(request, visit, template, load=load)
+        return await _render(request, visit, template, load=load, failure=failure)
     except StripeError as exc:
-        return await _render(request, visit, "home.html", failure=exc)
+        return await _render(request, visit, "home.html", failure=failure or exc)
 
 
 @router.get("/p/")
@@ -242,12 +245,7 @@ async def _cancel_page(
         review = await portal_service.review_cancel(uow, visit.visitor, subscription_id)
         return {"s": _own(found.subscriptions, subscription_id), "review": review}
 
-    if failure is not None:
-        try:
-            return await _render(request, visit, "cancel.html", load=load, failure=failure)
-        except StripeError:
-            return await _render(request, visit, "home.html", failure=failure)
-    return await _shown(request, visit, "cancel.html", load)
+    return await _shown(request, visit, "cancel.html", load, failure)
 
 
 @router.get("/p/subscriptions/{subscription}/cancel")
@@ -429,9 +427,7 @@ async def _remove_page(
             raise InvalidRequest("No such payment method.", code="resource_missing")
         return {"m": method}
 
-    if failure is not None:
-        return await _render(request, visit, "payment_method_remove.html", load=load, failure=failure)
-    return await _shown(request, visit, "payment_method_remove.html", load)
+    return await _shown(request, visit, "payment_method_remove.html", load, failure)
 
 
 @router.post("/p/payment_methods/{payment_method}/remove")
@@ -453,9 +449,7 @@ async def _customer_page(request: Request, visit: Visit, failure: StripeError | 
         suggested = next((k for k, f in FORMATS.items() if f.country == country), "eu_vat")
         return {"tax_id_types": sorted(FORMATS.items()), "suggested_tax_type": suggested}
 
-    if failure is not None:
-        return await _render(request, visit, "customer.html", load=load, failure=failure)
-    return await _shown(request, visit, "customer.html", load)
+    return await _shown(request, visit, "customer.html", load, failure)
 
 
 @router.get("/p/customer")
@@ -522,12 +516,7 @@ async def _pay_page(
         default = next((m.id for m in found.payment_methods if m.default), None)
         return {"invoice": invoice, "default_id": default}
 
-    if failure is not None:
-        try:
-            return await _render(request, visit, "pay.html", load=load, failure=failure)
-        except StripeError:
-            return await _render(request, visit, "home.html", failure=failure)
-    return await _shown(request, visit, "pay.html", load)
+    return await _shown(request, visit, "pay.html", load, failure)
 
 
 @router.get("/p/invoices/{invoice}/pay")
@@ -543,17 +532,7 @@ async def pay_invoice(invoice: str, request: Request, visit: VisitDep) -> Respon
     fields: dict[str, Any] = _card(form) if chosen in (None, "new") else {"payment_method": chosen}
 
     async def act(uow: UnitOfWork) -> Any:
-        body = parse(PayBody, fields, strict=False)
-        return await portal_service.pay_invoice(
-            uow,
-            visit.visitor,
-            invoice,
-            payment_method=body.payment_method,
-            token=body.token,
-            number=body.number,
-            exp_month=body.exp_month,
-            exp_year=body.exp_year,
-        )
+        return await portal_service.pay_invoice(uow, visit.visitor, invoice, parse(PayBody, fields, strict=False))
 
     return await _perform(request, visit, act, "invoice_paid", lambda exc: _pay_page(request, visit, invoice, exc))
 

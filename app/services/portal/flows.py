@@ -55,15 +55,7 @@ async def retention_offer(uow: UnitOfWork, v: Visitor) -> OfferView | None:
     coupon = await uow.coupons.get(v.ctx.scope, offer["coupon"])
     if coupon is None or coupon.deleted:
         return None
-    return OfferView(
-        coupon=coupon.id,
-        name=coupon.name or coupon.id,
-        percent_off=coupon.percent_off,
-        amount_off=coupon.amount_off,
-        currency=coupon.currency,
-        duration=coupon.duration,
-        duration_in_months=coupon.duration_in_months,
-    )
+    return OfferView(coupon=coupon.id, duration_in_months=coupon.duration_in_months, **OfferView.of(coupon))
 
 
 async def accept_offer(uow: UnitOfWork, v: Visitor, subscription_id: str) -> Subscription:

@@ -223,15 +223,7 @@ async def _discount_views(uow: UnitOfWork, v: Visitor, ids: list[str]) -> dict[s
         coupon = coupons.get(discount.coupon_id)
         if coupon is None or discount.used:
             continue
-        views[discount.id] = DiscountView(
-            id=discount.id,
-            name=coupon.name or coupon.id,
-            percent_off=coupon.percent_off,
-            amount_off=coupon.amount_off,
-            currency=coupon.currency,
-            duration=coupon.duration,
-            end=discount.end,
-        )
+        views[discount.id] = DiscountView(id=discount.id, end=discount.end, **DiscountView.of(coupon))
     return views
 
 

@@ -9,6 +9,7 @@ from app.params.customers import CustomerUpdateParams, InvoiceSettingsParams
 from app.params.invoices import InvoicePayParams
 from app.params.parsing import parse
 from app.params.payment_methods import PaymentMethodCreateParams
+from app.params.portal_api import PayBody
 from app.services import customers as customer_service
 from app.services import invoices as invoice_service
 from app.services import locks
@@ -110,20 +111,12 @@ async def remove_payment_method(uow: UnitOfWork, v: Visitor, payment_method_id: 
     return await pm_service.detach(uow, v.ctx, pm.id)
 
 
-async def pay_invoice(
-    uow: UnitOfWork,
-    v: Visitor,
-    invoice_id: str,
-    *,
-    payment_method: str | None = None,
-    token: str | None = None,
-    number: str | None = None,
-    exp_month: int | None = None,
-    exp_year: int | None = None,
-) -> Invoice:
+async def pay_invoice(uow: UnitOfWork, v: Visitor, invoice_id: str, body: PayBody) -> Invoice:
     """Pay one of the customer's open invoices from the history: with the default payment method,
-    one of theirs, or a new card (which is attached, as Stripe's portal does; not made the
-    default). A decline is kept on the invoice, as a charge attempt is."""
+    one of theirs (`payment_method`), or a new card (`token`, or `number` and expiry; attached,
+    as Stripe's portal does, not made the default). A decline is kept on the invoice, as a
+    charge attempt is."""
+    payment_method, token, number = body.payment_method, body.token, body.number
     check_flow(v, "pay_invoice")
     # Another customer's invoice looks exactly like a made-up one; the invoice's own lock (in
     # invoice_service.pay) decides whether it is still open.
@@ -132,7 +125,9 @@ async def pay_invoice(
     if token is not None or number is not None:
         await _require_payment_method_update(uow, v)
         payment_method = (
-            await _new_card(uow, v, customer, token=token, number=number, exp_month=exp_month, exp_year=exp_year)
+            await _new_card(
+                uow, v, customer, token=token, number=number, exp_month=body.exp_month, exp_year=body.exp_year
+            )
         ).id
     elif payment_method is not None:
         await _own_payment_method(uow, v, payment_method)

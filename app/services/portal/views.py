@@ -29,13 +29,28 @@ class ItemView(View):
     price: PriceView
 
 
-class DiscountView(View):
-    id: str
+class CouponTerms(View):
+    """What a coupon takes off and for how long, as a discount and an offer both show it."""
+
     name: str
     percent_off: float | None
     amount_off: int | None
     currency: str | None
     duration: str
+
+    @staticmethod
+    def of(coupon: Any) -> dict[str, Any]:
+        return {
+            "name": coupon.name or coupon.id,
+            "percent_off": coupon.percent_off,
+            "amount_off": coupon.amount_off,
+            "currency": coupon.currency,
+            "duration": coupon.duration,
+        }
+
+
+class DiscountView(CouponTerms):
+    id: str
     end: int | None
 
 
@@ -158,13 +173,8 @@ class SessionView(View):
     flow: dict[str, Any] | None
 
 
-class OfferView(View):
+class OfferView(CouponTerms):
     coupon: str
-    name: str
-    percent_off: float | None
-    amount_off: int | None
-    currency: str | None
-    duration: str
     duration_in_months: int | None
 
 
