@@ -45,6 +45,7 @@ from app.portal import api as portal_api
 from app.portal import invoices as hosted_invoices
 from app.portal import login as portal_login
 from app.portal import routes as portal_routes
+from app.portal.logos import Logos
 from app.portal.visit import VisitEnded
 from app.settings import Settings
 from app.store.database import Database
@@ -110,13 +111,15 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     mailer = mailer_for(settings.smtp_url, settings.mail_from, Path(settings.mail_dir))
     nameservers = [n for n in settings.dns_nameservers.split(",") if n.strip()]
+    resolver = Resolver(nameservers or None)
     app.state.portal = AppState(
         settings=settings,
         db=db,
         clock=clock,
         keys=KeyCache(settings.key_cache_seconds),
         mailer=mailer,
-        resolver=Resolver(nameservers or None),
+        resolver=resolver,
+        logos=Logos(resolver),
     )
     errors.install(app)
     app.include_router(health.router)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from app.clock import Clock
 from app.events.addresses import Resolver
 from app.mail import Mailer
+from app.portal.logos import Logos
 from app.scope import Scope
 from app.settings import Settings
 from app.store.database import Database
@@ -44,5 +45,7 @@ class AppState:
     mailer: Mailer
     # DNS for custom-domain verification (DNS_NAMESERVERS, else the system's).
     resolver: Resolver = field(default_factory=Resolver)
+    # The merchants' logos for invoice PDFs, fetched through `resolver` and kept a while.
+    logos: Logos = field(default_factory=lambda: Logos(Resolver()))
     # Idempotency keys whose first request is running in this process: a second one is a 409 at once.
     in_flight: set[tuple[str, bool, str]] = field(default_factory=set)

@@ -6,12 +6,17 @@ layout is mirrored for a right-to-left language. Fonts: `pdf_fonts`.
 
 from __future__ import annotations
 
+import io
+import logging
 from typing import Any
 
 from fpdf import FPDF
+from fpdf.enums import Align
 
 from app.portal import labels, pdf_fonts
 from app.portal.i18n import Translator
+
+log = logging.getLogger("portal.pdf")
 
 FAMILY = "invoice"
 WIDE = 130  # the description column (mm); the amount takes the rest of the line
@@ -107,9 +112,21 @@ def _document(invoice: dict[str, Any], t: Translator, texts: str) -> FPDF:
     return pdf
 
 
-def invoice_pdf(invoice: dict[str, Any], t: Translator) -> bytes:
-    """The document; CPU-bound for tens of milliseconds (font subsetting): callers run it off
-    the event loop."""
+def _logo(pdf: FPDF, image: bytes, *, rtl: bool) -> None:
+    """At most 16 mm high and 60 mm wide, at the start of the line; an image fpdf2 cannot read
+    (a broken file behind the URL) is left out."""
+    start = pdf.get_y()
+    try:
+        info = pdf.image(io.BytesIO(image), x=Align.R if rtl else Align.L, y=start, w=60, h=16, keep_aspect_ratio=True)
+    except Exception as exc:  # Pillow and fpdf2 raise many kinds for a bad image
+        log.warning("the merchant's logo could not be read: %s", exc)
+        return
+    pdf.set_y(start + float(info.rendered_height) + 3)
+
+
+def invoice_pdf(invoice: dict[str, Any], t: Translator, logo: bytes | None = None) -> bytes:
+    """The document, with the merchant's `logo` (image bytes, app/portal/logos.py) when there is
+    one; CPU-bound for tens of milliseconds (font subsetting): callers run it off the event loop."""
     currency = invoice["currency"]
     merchant = invoice.get("merchant") or {}
     number = invoice.get("number") or invoice["id"]
@@ -148,6 +165,8 @@ def invoice_pdf(invoice: dict[str, Any], t: Translator) -> bytes:
     pdf.set_lang(t.locale)
     pdf.add_page()
     page = _Page(pdf, t.direction == "rtl")
+    if logo:
+        _logo(pdf, logo, rtl=page.rtl)
     if merchant.get("name"):
         page.text(str(merchant["name"]), size=13, strong=True, data=True)
         for part in merchant.get("address") or []:

@@ -130,8 +130,9 @@ async def hosted_invoice_pdf(token: str, request: Request) -> Response:
     if invoice is None:
         return _gone(request)
     t = i18n.translator(i18n.choose(None, invoice["preferred_locales"], request.headers.get("accept-language")))
+    logo = await app_state(request).logos.get(invoice["merchant"]["logo"], livemode=invoice["livemode"])
     return Response(
-        await asyncio.to_thread(invoice_pdf, invoice, t),  # font subsetting: CPU-bound
+        await asyncio.to_thread(invoice_pdf, invoice, t, logo),  # font subsetting: CPU-bound
         media_type="application/pdf",
         headers={**HTML_HEADERS, "Content-Disposition": f'inline; filename="{invoice["number"] or invoice["id"]}.pdf"'},
     )
