@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export DATABASE_URL ?= sqlite+aiosqlite:///./var/portal.db
 
-.PHONY: run serve install migrate demo test test-postgres browser check lint format openapi bench fuzz races clean
+.PHONY: run serve install migrate demo test test-plain test-postgres browser check lint format openapi bench fuzz races clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ browser:
 test: install browser
 	env -u TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(BIN)/pytest; fi
+
+## make test-plain: the API, portal, store and race suites with the store's fast path off (STORE_FAST_PATH=false)
+test-plain: install
+	env -u TEST_DATABASE_URL STORE_FAST_PATH=false $(BIN)/pytest -q tests/api tests/portal tests/store tests/races tests/events
 
 test-postgres: install browser
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/pytest

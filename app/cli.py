@@ -20,7 +20,12 @@ R = TypeVar("R")
 
 def _db(settings: Settings) -> Database:
     return Database(
-        settings.database_url, sqlite_readers=1, pool_size=2, base_url=settings.base_url, clock=settings.make_clock()
+        settings.database_url,
+        sqlite_readers=1,
+        pool_size=2,
+        base_url=settings.base_url,
+        clock=settings.make_clock(),
+        fast_path=settings.store_fast_path,
     )
 
 

@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         pool_size=settings.pool_size,
         base_url=settings.base_url,
         clock=clock,
+        fast_path=settings.store_fast_path,
     )
 
     @asynccontextmanager

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     login_requests_per_address_per_hour: int = Field(
         20, description="R7 abuse limit: login requests per client address and hour."
     )
+    store_fast_path: bool = Field(
+        True,
+        description="The store's fast path (app/store/fast_path.py); false runs the plain path, for comparison.",
+    )
     delivery_worker: bool = Field(
         True, description="Run the webhook delivery worker inside `portal serve` (or run `portal worker` apart)."
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.domain import subscription_updatability as r4
 from app.scope import Scope
-from app.store.models import PortalConfiguration, Subscription
+from app.store.models import PortalConfiguration, Subscription, SubscriptionItem
 from app.store.uow import UnitOfWork
 
 
@@ -14,10 +14,16 @@ def offered_prices(configuration: PortalConfiguration) -> frozenset[str]:
 
 
 async def assess(
-    uow: UnitOfWork, scope: Scope, configuration: PortalConfiguration, subs: list[Subscription]
+    uow: UnitOfWork,
+    scope: Scope,
+    configuration: PortalConfiguration,
+    subs: list[Subscription],
+    items: dict[str, list[SubscriptionItem]] | None = None,
 ) -> dict[str, r4.Assessment]:
-    """The R4 assessment of each subscription under this configuration (three queries for any number)."""
-    items = await uow.subscription_items.for_subscriptions(scope, [s.id for s in subs])
+    """The R4 assessment of each subscription under this configuration (three queries for any
+    number; two when the caller has read the subscriptions' `items` already)."""
+    if items is None:
+        items = await uow.subscription_items.for_subscriptions(scope, [s.id for s in subs])
     prices = await uow.prices.many(scope, [i.price_id for group in items.values() for i in group])
     methods = await uow.payment_methods.many(
         scope, [s.default_payment_method for s in subs if s.default_payment_method]

@@ -33,6 +33,7 @@ from sqlalchemy.util import await_
 
 from app.clock import Clock
 from app.errors import Conflict, InvalidRequest, StripeError
+from app.store.fast_path import session_info as fast_path_info
 from app.store.long_reads import sqlite_long_reader
 from app.store.uow import UnitOfWork
 
@@ -210,6 +211,7 @@ class Database:
         pool_size: int = 20,
         base_url: str = "http://127.0.0.1:8000",
         clock: Clock | None = None,
+        fast_path: bool = True,
     ) -> None:
         self.url = normalize_url(url)
         self.base_url = base_url
@@ -227,8 +229,10 @@ class Database:
         else:
             self.writer = _postgresql_engine(self.url, pool_size=pool_size)
             self.reader = self.writer
-        self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False)
-        self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False)
+        self.fast_path = fast_path
+        info = fast_path_info(fast_path)
+        self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False, info=info)
+        self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False, info=info)
 
     @property
     def dialect(self) -> str:

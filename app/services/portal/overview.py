@@ -36,6 +36,7 @@ from app.services.portal.views import (
 from app.services.portal.visitor import HIDDEN_STATUSES, Visitor, configuration, customer, feature
 from app.store.models import Invoice, Price, Product
 from app.store.repositories.base import Cursor
+from app.store.repositories.subscriptions import ACTIVE_STATUSES
 from app.store.uow import UnitOfWork
 
 INVOICES_PER_PAGE = 10
@@ -110,15 +111,17 @@ async def overview(uow: UnitOfWork, v: Visitor, invoices: InvoiceCursor | None =
     cust = await customer(uow, v)
     account = await uow.accounts.get(scope.account_id)
     settings = (account.settings if account else None) or {}
-    subs = [s for s in await uow.subscriptions.for_customer(scope, v.customer_id) if s.status not in HIDDEN_STATUSES]
-    assessments = await updatability.assess(uow, scope, config, subs)
+    every = await uow.subscriptions.for_customer(scope, v.customer_id)
+    subs = [s for s in every if s.status not in HIDDEN_STATUSES]
     items = await uow.subscription_items.for_subscriptions(scope, [s.id for s in subs])
+    assessments = await updatability.assess(uow, scope, config, subs, items)
     price_ids = {i.price_id for group in items.values() for i in group} | set(updatability.offered_prices(config))
     prices = await uow.prices.many(scope, list(price_ids))
     products = await uow.products.many(scope, list({p.product_id for p in prices.values()}))
     methods = await uow.payment_methods.attached(scope, v.customer_id)
     default_pm = (cust.invoice_settings or {}).get("default_payment_method")
-    has_active = await uow.subscriptions.has_active(scope, v.customer_id)
+    # R9 from the subscriptions just read (what `subscriptions.has_active` would count).
+    has_active = any(s.status in ACTIVE_STATUSES for s in every)
     phase = rules.pause_phase(v.ctx.clock.now().date())
     discounts = await _discount_views(uow, v, [d for sub in subs for d in sub.discounts or []])
     schedules = await uow.subscription_schedules.many(scope, [s.schedule_id for s in subs if s.schedule_id])

@@ -14,6 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from app.errors import ResourceMissing
 from app.scope import Scope
+from app.store import fast_path
 from app.store.base import ScopedRecord
 
 M = TypeVar("M", bound=ScopedRecord)
@@ -45,7 +46,13 @@ class ScopedRepository(Generic[M]):
         )
 
     async def get(self, scope: Scope, object_id: str) -> M | None:
-        return (await self.session.execute(self.scoped(scope).where(self.model.id == object_id))).scalar()
+        kept: M | None = fast_path.remembered(self.session, self.model, scope, object_id)
+        if kept is not None:
+            return kept
+        found = (await self.session.execute(self.scoped(scope).where(self.model.id == object_id))).scalar()
+        if found is not None:
+            fast_path.remember(self.session, found)
+        return found
 
     async def get_for_update(self, scope: Scope, object_id: str) -> M | None:
         """The row, locked until the transaction ends (PostgreSQL: FOR UPDATE; SQLite's write
@@ -57,14 +64,26 @@ class ScopedRepository(Generic[M]):
             .with_for_update()
             .execution_options(populate_existing=True)
         )
-        return (await self.session.execute(stmt)).scalar()
+        found = (await self.session.execute(stmt)).scalar()
+        if found is not None:
+            fast_path.remember(self.session, found)
+        return found
 
     async def many(self, scope: Scope, ids: list[str]) -> dict[str, M]:
         """Several objects by id in one query (missing ones are simply absent)."""
         if not ids:
             return {}
-        rows = await self.session.execute(self.scoped(scope).where(self.model.id.in_(set(ids))))
-        return {obj.id: obj for obj in rows.scalars()}
+        found: dict[str, M] = {}
+        for object_id in set(ids):
+            kept: M | None = fast_path.remembered(self.session, self.model, scope, object_id)
+            if kept is not None:
+                found[object_id] = kept
+        missing = set(ids) - found.keys()
+        if missing:
+            rows = list((await self.session.execute(self.scoped(scope).where(self.model.id.in_(missing)))).scalars())
+            fast_path.remember(self.session, *rows)
+            found |= {obj.id: obj for obj in rows}
+        return found
 
     def add(self, obj: M) -> M:
         self.session.add(obj)
