@@ -161,6 +161,11 @@ def wrk(
         [f'wrk.method = "{method}"', f"wrk.body = {json.dumps(body)}"]
         + [f'wrk.headers["{k}"] = {json.dumps(v)}' for k, v in (headers or {}).items()]
     )
+    return _run_wrk(name, url, script, seconds)
+
+
+def _run_wrk(name: str, url: str, script: str, seconds: int) -> Load:
+    """wrk with a Lua script, from another process (two threads, CONNECTIONS connections)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
     out = subprocess.run(
@@ -201,19 +206,7 @@ function request()
   return wrk.format(r.method, r.path, r.headers, body)
 end
 """
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(script)
-    threads = min(2, CONNECTIONS)
-    out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", f.name, base],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    os.unlink(f.name)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
-    return Load(name, rps, _latency(out, "50%"), _latency(out, "99%"), errors)
+    return _run_wrk(name, base, script, seconds)
 
 
 def _latency(out: str, quantile: str) -> float:
