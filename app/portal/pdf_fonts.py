@@ -61,6 +61,7 @@ def _system(lang: str) -> FontFile | None:
     """fontconfig's best font for a language, if it really covers it (fc-match always answers
     something; `:lang=` with `%{lang}` tells whether the answer has the language)."""
     if shutil.which("fc-match") is None:
+        log.warning("no fontconfig (fc-match): %s characters are left out of invoice PDFs", lang)
         return None
     try:
         found = subprocess.run(
@@ -75,16 +76,15 @@ def _system(lang: str) -> FontFile | None:
     path, _, rest = found.partition("|")
     index, _, langs = rest.partition("|")
     if not path or lang not in langs.split("|"):
+        # Said once a process (this lookup is cached), not on every PDF.
+        log.warning("no system font for %s: its characters are left out of invoice PDFs", lang)
         return None
     return FontFile(path, int(index or 0))
 
 
 def font_file(fallback: Fallback) -> FontFile | None:
     if fallback.family.startswith("system:"):
-        found = _system(fallback.family.removeprefix("system:"))
-        if found is None:
-            log.warning("no system font for %s: its characters are left out of the invoice PDF", fallback.family)
-        return found
+        return _system(fallback.family.removeprefix("system:"))
     return FontFile(str(fontpkg.path(fallback.family)))
 
 
