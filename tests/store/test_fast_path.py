@@ -12,10 +12,11 @@ import httpx
 from sqlalchemy import event, update
 
 from app.scope import Scope
+from app.store import fast_path
 from app.store.database import Database
-from app.store.models import Customer
+from app.store.models import Customer, SubscriptionItem
 from tests.conftest import Keys
-from tests.factories import customer
+from tests.factories import customer, subscription
 
 
 @contextmanager
@@ -91,3 +92,85 @@ async def test_misses_deleted_and_expired_instances_are_read_again(
         await uow.session.delete(found)
         await uow.session.flush()
         assert await uow.customers.get(scope, cus) is None  # deleted: never handed out
+
+
+def _reads(statements: list[str], table: str) -> int:
+    return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT") and f"FROM {table}" in s)
+
+
+async def test_a_row_locked_once_a_transaction_is_not_locked_again(
+    client: httpx.AsyncClient, db: Database, keys: Keys
+) -> None:
+    """The lock is held until the transaction ends: a second `get_for_update` hands out what the
+    first read. A lock taken in a rolled-back savepoint was released, so it is taken again."""
+    scope, cus = await _made(client, keys)
+    async with db.uow() as uow:
+        with counted(db) as seen:
+            first = await uow.customers.get_for_update(scope, cus)
+            again = await uow.customers.get_for_update(scope, cus)
+        assert first is again and _customer_reads(seen) == (1 if db.fast_path else 2)
+    async with db.uow() as uow:
+        savepoint = await uow.session.begin_nested()
+        await uow.customers.get_for_update(scope, cus)
+        await savepoint.rollback()
+        with counted(db) as seen:
+            await uow.customers.get_for_update(scope, cus)
+        assert _customer_reads(seen) == 1
+    async with db.uow() as uow:
+        await uow.customers.get_for_update(scope, cus)
+        await uow.commit()  # the lock ends with its transaction; the session may go on
+        with counted(db) as seen:
+            await uow.customers.get_for_update(scope, cus)
+        assert _customer_reads(seen) == 1
+
+
+async def test_a_subscriptions_items_are_kept_until_one_is_added_or_deleted_or_a_lock_is_taken(
+    client: httpx.AsyncClient, db: Database, keys: Keys
+) -> None:
+    sub = await subscription(client)
+    scope, sid = Scope(keys.account_id, False), sub["id"]
+    async with db.uow() as uow:
+        with counted(db) as seen:
+            first = await uow.subscription_items.for_subscriptions(scope, [sid])
+            again = await uow.subscription_items.for_subscriptions(scope, [sid])
+        assert [i.id for i in first[sid]] == [i.id for i in again[sid]] == [sub["items"]["data"][0]["id"]]
+        assert first[sid][0] is again[sid][0]
+        assert _reads(seen, "subscription_items") == (1 if db.fast_path else 2)
+        # A new item: while pending and after the flush, the list is read again and holds it.
+        extra = SubscriptionItem(
+            id="si_fastpath_extra",
+            account_id=scope.account_id,
+            livemode=False,
+            created=first[sid][0].created + 1,
+            subscription_id=sid,
+            price_id=first[sid][0].price_id,
+            quantity=1,
+            current_period_start=first[sid][0].current_period_start,
+            current_period_end=first[sid][0].current_period_end,
+            metadata_={},
+        )
+        uow.subscription_items.add(extra)
+        assert len((await uow.subscription_items.for_subscriptions(scope, [sid]))[sid]) == 2
+        assert len((await uow.subscription_items.for_subscriptions(scope, [sid]))[sid]) == 2
+        await uow.subscription_items.delete(extra)
+        assert len((await uow.subscription_items.for_subscriptions(scope, [sid]))[sid]) == 1
+        # What is decided on under a lock is read after it (another transaction may have changed it before).
+        with counted(db) as seen:
+            await uow.subscriptions.get_for_update(scope, sid)
+            await uow.subscription_items.for_subscriptions(scope, [sid])
+        assert _reads(seen, "subscription_items") == 1
+
+
+async def test_prepared_statements_are_built_once_only_with_the_fast_path(db: Database) -> None:
+    """One statement object a process for a hot read (on); built anew each call (off). The same
+    SQL either way."""
+    built: list[object] = []
+
+    def build() -> object:
+        built.append(object())
+        return built[-1]
+
+    async with db.uow(write=False) as uow:
+        first = fast_path.prepared(uow.session, ("test", id(built)), build)
+        again = fast_path.prepared(uow.session, ("test", id(built)), build)
+    assert (first is again) == db.fast_path and len(built) == (1 if db.fast_path else 2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.store import fast_path
 from app.store.models import Account, ApiKey
 
 
@@ -29,6 +30,7 @@ class AccountRepository:
             select(Account).where(Account.id == account_id).with_for_update().execution_options(populate_existing=True)
         )
         account = (await self.session.execute(stmt)).scalar()
+        fast_path.forget_children(self.session)  # decided on from here: read after the lock
         if account is not None:
             self._by_id[account_id] = account
         return account

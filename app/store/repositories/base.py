@@ -5,10 +5,11 @@ The scope is a required argument of every method, so a forgotten filter is a typ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -18,6 +19,12 @@ from app.store import fast_path
 from app.store.base import ScopedRecord
 
 M = TypeVar("M", bound=ScopedRecord)
+S = TypeVar("S")
+
+
+def in_scope(scope: Scope, **values: Any) -> dict[str, Any]:
+    """The bind parameters of a `bound()` statement."""
+    return {"account_id": scope.account_id, "livemode": scope.livemode, **values}
 
 
 @dataclass
@@ -45,11 +52,22 @@ class ScopedRepository(Generic[M]):
             self.model.account_id == scope.account_id, self.model.livemode == scope.livemode
         )
 
+    def bound(self) -> Select[M]:
+        """`scoped`, with the scope as the bind parameters `account_id` and `livemode`, for
+        statements built once (`fast_path.prepared`); `in_scope` gives their values."""
+        return select(self.model).where(
+            self.model.account_id == bindparam("account_id"), self.model.livemode == bindparam("livemode")
+        )
+
+    def prepared(self, name: str, build: Callable[[], S]) -> S:
+        return fast_path.prepared(self.session, (self.model, name), build)
+
     async def get(self, scope: Scope, object_id: str) -> M | None:
         kept: M | None = fast_path.remembered(self.session, self.model, scope, object_id)
         if kept is not None:
             return kept
-        found = (await self.session.execute(self.scoped(scope).where(self.model.id == object_id))).scalar()
+        stmt = self.prepared("get", lambda: self.bound().where(self.model.id == bindparam("id")))
+        found = (await self.session.execute(stmt, in_scope(scope, id=object_id))).scalar()
         if found is not None:
             fast_path.remember(self.session, found)
         return found
@@ -57,16 +75,25 @@ class ScopedRepository(Generic[M]):
     async def get_for_update(self, scope: Scope, object_id: str) -> M | None:
         """The row, locked until the transaction ends (PostgreSQL: FOR UPDATE; SQLite's write
         transactions hold the only writer), and read again: an instance loaded earlier in this
-        unit of work is refreshed, so the caller decides on the state the lock protects."""
-        stmt = (
-            self.scoped(scope)
-            .where(self.model.id == object_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
+        unit of work is refreshed, so the caller decides on the state the lock protects. (A row
+        this transaction has locked already is not read again: see `fast_path.held`.)"""
+        again: M | None = fast_path.held(self.session, self.model, scope, object_id)
+        if again is not None:
+            return again
+        stmt = self.prepared(
+            "get_for_update",
+            lambda: (
+                self.bound()
+                .where(self.model.id == bindparam("id"))
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            ),
         )
-        found = (await self.session.execute(stmt)).scalar()
+        found = (await self.session.execute(stmt, in_scope(scope, id=object_id))).scalar()
+        fast_path.forget_children(self.session)  # decided on from here: read after the lock
         if found is not None:
             fast_path.remember(self.session, found)
+            fast_path.hold(self.session, found)
         return found
 
     async def many(self, scope: Scope, ids: list[str]) -> dict[str, M]:
@@ -80,7 +107,10 @@ class ScopedRepository(Generic[M]):
                 found[object_id] = kept
         missing = set(ids) - found.keys()
         if missing:
-            rows = list((await self.session.execute(self.scoped(scope).where(self.model.id.in_(missing)))).scalars())
+            stmt = self.prepared(
+                "many", lambda: self.bound().where(self.model.id.in_(bindparam("ids", expanding=True)))
+            )
+            rows = list((await self.session.execute(stmt, in_scope(scope, ids=sorted(missing)))).scalars())
             fast_path.remember(self.session, *rows)
             found |= {obj.id: obj for obj in rows}
         return found

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.scope import Scope
+from app.store import fast_path
 from app.store.models import Counter, ThrottleKey
 
 
@@ -58,10 +59,17 @@ class CounterRepository:
         """The current values of the named counters (absent: never taken)."""
         if not names:
             return {}
-        stmt = select(Counter.name, Counter.value).where(
-            Counter.account_id == scope.account_id, Counter.livemode == scope.livemode, Counter.name.in_(names)
+        stmt = fast_path.prepared(
+            self.session,
+            (Counter, "values"),
+            lambda: select(Counter.name, Counter.value).where(
+                Counter.account_id == bindparam("account_id"),
+                Counter.livemode == bindparam("livemode"),
+                Counter.name.in_(bindparam("names", expanding=True)),
+            ),
         )
-        return {name: int(value) for name, value in (await self.session.execute(stmt)).all()}
+        values = {"account_id": scope.account_id, "livemode": scope.livemode, "names": sorted(set(names))}
+        return {name: int(value) for name, value in (await self.session.execute(stmt, values)).all()}
 
     async def forget_throttle_keys(self, *, older_than: int, limit: int = 5000) -> int:
         """Delete up to `limit` throttle rows untouched since `older_than` (their limits' windows

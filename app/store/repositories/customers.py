@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement
 
 from app.scope import Scope
+from app.store import fast_path
 from app.store.models import Customer
 from app.store.repositories.base import Cursor, Page, ScopedRepository, created_filter
 
@@ -37,4 +38,6 @@ class CustomerRepository(ScopedRepository[Customer]):
             .order_by(Customer.pk)
             .with_for_update()
         )
-        return list((await self.session.execute(stmt)).scalars())
+        locked = list((await self.session.execute(stmt)).scalars())
+        fast_path.forget_children(self.session)  # decided on from here: read after the lock
+        return locked

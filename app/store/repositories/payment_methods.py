@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 
 from app.scope import Scope
 from app.store.models import PaymentMethod
-from app.store.repositories.base import Cursor, Page, ScopedRepository
+from app.store.repositories.base import Cursor, Page, ScopedRepository, in_scope
 
 
 class PaymentMethodRepository(ScopedRepository[PaymentMethod]):
@@ -27,12 +27,15 @@ class PaymentMethodRepository(ScopedRepository[PaymentMethod]):
 
     async def attached(self, scope: Scope, customer_id: str) -> list[PaymentMethod]:
         """The customer's methods, newest first."""
-        stmt = (
-            self.scoped(scope)
-            .where(PaymentMethod.customer_id == customer_id)
-            .order_by(PaymentMethod.created.desc(), PaymentMethod.pk.desc())
+        stmt = self.prepared(
+            "attached",
+            lambda: (
+                self.bound()
+                .where(PaymentMethod.customer_id == bindparam("customer_id"))
+                .order_by(PaymentMethod.created.desc(), PaymentMethod.pk.desc())
+            ),
         )
-        return list((await self.session.execute(stmt)).scalars())
+        return list((await self.session.execute(stmt, in_scope(scope, customer_id=customer_id))).scalars())
 
     async def count_attached(self, scope: Scope, customer_id: str) -> int:
         stmt: Any = (

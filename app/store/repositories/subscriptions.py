@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, bindparam, exists, func, select
 from sqlalchemy.orm import aliased
 
 from app.scope import Scope
+from app.store import fast_path
 from app.store.long_reads import LongReads
 from app.store.models import Customer, Subscription, SubscriptionItem, SubscriptionSchedule, normalized_email
-from app.store.repositories.base import Cursor, Page, ScopedRepository, created_filter
+from app.store.repositories.base import Cursor, Page, ScopedRepository, created_filter, in_scope
 
 ACTIVE_STATUSES = ("active", "trialing", "past_due")
 
@@ -139,12 +140,15 @@ class SubscriptionRepository(ScopedRepository[Subscription]):
         return int((await self.session.execute(stmt)).scalar_one()) > 0
 
     async def for_customer(self, scope: Scope, customer_id: str) -> list[Subscription]:
-        stmt = (
-            self.scoped(scope)
-            .where(Subscription.customer_id == customer_id)
-            .order_by(Subscription.created.desc(), Subscription.pk.desc())
+        stmt = self.prepared(
+            "for_customer",
+            lambda: (
+                self.bound()
+                .where(Subscription.customer_id == bindparam("customer_id"))
+                .order_by(Subscription.created.desc(), Subscription.pk.desc())
+            ),
         )
-        return list((await self.session.execute(stmt)).scalars())
+        return list((await self.session.execute(stmt, in_scope(scope, customer_id=customer_id))).scalars())
 
     async def on_clock(self, scope: Scope, clock_id: str) -> list[Subscription]:
         """Every subscription of the customers attached to a test clock, in one query."""
@@ -173,14 +177,22 @@ class SubscriptionItemRepository(ScopedRepository[SubscriptionItem]):
     async def for_subscriptions(self, scope: Scope, subscription_ids: list[str]) -> dict[str, list[SubscriptionItem]]:
         if not subscription_ids:
             return {}
-        stmt = (
-            self.scoped(scope)
-            .where(SubscriptionItem.subscription_id.in_(set(subscription_ids)))
-            .order_by(SubscriptionItem.pk)
+        kept = fast_path.children(self.session, SubscriptionItem, scope, subscription_ids)
+        if kept is not None:
+            return kept
+        stmt = self.prepared(
+            "for_subscriptions",
+            lambda: (
+                self.bound()
+                .where(SubscriptionItem.subscription_id.in_(bindparam("subscription_ids", expanding=True)))
+                .order_by(SubscriptionItem.pk)
+            ),
         )
         grouped: dict[str, list[SubscriptionItem]] = {sid: [] for sid in subscription_ids}
-        for item in (await self.session.execute(stmt)).scalars():
+        values = in_scope(scope, subscription_ids=sorted(set(subscription_ids)))
+        for item in (await self.session.execute(stmt, values)).scalars():
             grouped[item.subscription_id].append(item)
+        fast_path.keep_children(self.session, SubscriptionItem, scope, grouped)
         return grouped
 
     async def delete(self, item: SubscriptionItem) -> None:
