@@ -41,15 +41,19 @@ async def _body(request: Request) -> dict[str, Any]:
     return json_object(raw) if raw else {}
 
 
-async def _overview(
-    visit: Visit, visitor: portal_service.Visitor | None = None, invoices: portal_service.InvoiceCursor | None = None
-) -> dict[str, Any]:
-    async with visit.state.db.uow(write=False) as uow:
-        found = await portal_service.overview(uow, visitor or visit.visitor, invoices)
-    return {**found.model_dump(mode="json"), "csrf_token": visit.csrf_token}
+async def _overview_body(
+    uow: UnitOfWork,
+    visit: Visit,
+    visitor: portal_service.Visitor,
+    invoices: portal_service.InvoiceCursor | None = None,
+) -> bytes:
+    found = await portal_service.overview(uow, visitor, invoices)
+    return dumps({**found.model_dump(mode="json"), "csrf_token": visit.csrf_token})
 
 
 async def _change(request: Request, visit: Visit, action: Callable[[UnitOfWork], Awaitable[Any]]) -> Response:
+    """The action, then the overview it leads to, in one transaction: the answer is what was
+    committed, and what the action read (the subscription, its items and prices) is not read again."""
     check_csrf(visit, request.headers.get("x-csrf-token"))
     visitor = visit.visitor
     async with visit.state.db.uow() as uow:
@@ -58,8 +62,9 @@ async def _change(request: Request, visit: Visit, action: Callable[[UnitOfWork],
             # The deep-link flow's action is done: the whole portal opens up (as on the hosted page).
             await visits.finish_flow(uow, visit.token)
             visitor = replace(visitor, flow_done=True)
+        body = await _overview_body(uow, visit, visitor.after_change())
         await uow.commit()
-    return json_response(dumps(await _overview(visit, visitor)))
+    return json_response(body)
 
 
 def _documented(body: type[PortalBody] | None = None, *, change: bool = True, overview: bool = True) -> dict[str, Any]:
@@ -88,7 +93,8 @@ async def overview(
     limitations, payment methods, one page of invoices (when enabled; `invoices_starting_after` or
     `invoices_ending_before` an invoice id for the next or previous page), and the CSRF token."""
     cursor = portal_service.InvoiceCursor(after=invoices_starting_after, before=invoices_ending_before)
-    return json_response(dumps(await _overview(visit, invoices=cursor)))
+    async with visit.state.db.uow(write=False) as uow:
+        return json_response(await _overview_body(uow, visit, visit.visitor, cursor))
 
 
 @router.post("/subscriptions/{subscription}/cancel", **_documented(CancelBody))

@@ -15,6 +15,7 @@ from app.context import Ctx
 from app.objects.links import login_page_url, portal_base
 from app.scope import Scope
 from app.services.portal import Visitor
+from app.services.portal.visitor import Seen
 from app.services.sessions import hash_secret
 from app.store.models import PortalConfiguration, PortalSession, PortalVisit
 from app.store.uow import UnitOfWork
@@ -117,22 +118,23 @@ async def resume(
     uow: UnitOfWork, clock: Clock, token: str, *, idle_timeout: int, request_id: str | None, base_url: str
 ) -> Signed | Expired | None:
     """The visit behind a cookie, if it has not idled out (reads only)."""
-    visit = await uow.portal_visits.by_token_hash(_hash(token))
-    if visit is None:
+    found = await uow.portal_visits.signed_in(_hash(token))
+    if found is None:
         return None
+    visit, session = found.visit, found.session
     scope = Scope(visit.account_id, visit.livemode)
-    session = await uow.portal_sessions.get(scope, visit.portal_session_id)
-    if session is None:
-        return None
     now = unix(clock)
     if now - visit.last_seen > idle_timeout:
-        configuration = await uow.configurations.get(scope, session.configuration_id)
+        configuration = found.configuration or await uow.configurations.get(scope, session.configuration_id)
         return await _expired(uow, session, configuration, now)
     ctx = Ctx(scope=scope, clock=clock, request_id=request_id, base_url=base_url)
     stale = now - visit.last_seen >= SEEN_WRITE_EVERY
-    return Signed(
-        visit, Visitor(ctx=ctx, customer_id=visit.customer_id, session=session, flow_done=visit.flow_done), stale
-    )
+    seen = None
+    if found.joined and found.configuration is not None:
+        live = found.customer if found.customer is not None and not found.customer.deleted else None
+        seen = Seen(found.configuration, found.account, live)
+    visitor = Visitor(ctx=ctx, customer_id=visit.customer_id, session=session, flow_done=visit.flow_done, seen=seen)
+    return Signed(visit, visitor, stale)
 
 
 async def touch(uow: UnitOfWork, clock: Clock, token: str) -> None:

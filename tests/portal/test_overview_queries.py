@@ -8,7 +8,7 @@ import httpx
 from app.store.database import Database
 from tests import factories as f
 from tests.portal import shop as s
-from tests.portal.test_portal_api import sign_in
+from tests.portal.test_portal_api import act, sign_in
 from tests.store.test_fast_path import counted
 
 
@@ -41,4 +41,26 @@ async def test_the_overview_reads_the_same_few_times_for_one_or_many_of_everythi
     many = await _overview_statements(db, browser)
     # Each kind in one query for all of them (prices read once more when the configuration
     # offers one no subscription has yet).
-    assert many <= one <= 12, (one, many)
+    # With the fast path the visit's read brings its configuration, customer and account too.
+    assert many <= one <= (8 if db.fast_path else 12), (one, many)
+
+
+async def test_a_plan_change_reads_its_subscription_items_once_and_answers_in_its_transaction(
+    client: httpx.AsyncClient, browser: httpx.AsyncClient, db: Database
+) -> None:
+    """The change (its checks, the update, the event's before and after) and the overview it
+    answers with share one transaction: each lock is taken once, the items are read once."""
+    shop = await s.shop(client)
+    overview = await sign_in(client, browser, shop.customer["id"])
+    with counted(db) as seen:
+        r = await act(browser, overview, "POST", f"/subscriptions/{shop.subscription['id']}/update", quantity=3)
+    assert r.status_code == 200, r.text
+    assert r.json()["subscriptions"][0]["items"][0]["quantity"] == 3  # the answer shows the change
+    items = sum(1 for x in seen if x.lstrip().upper().startswith("SELECT") and "FROM subscription_items" in x)
+    locks = sum(1 for x in seen if "FOR UPDATE" in x.upper())
+    if db.fast_path:
+        assert items == 1, seen
+        if not db.is_sqlite:  # SQLite has no FOR UPDATE (its writer is the lock)
+            assert locks == 2, seen  # the customer, then the subscription
+    else:
+        assert items >= 4

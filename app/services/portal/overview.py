@@ -33,7 +33,14 @@ from app.services.portal.views import (
     SubscriptionView,
     TaxIdView,
 )
-from app.services.portal.visitor import HIDDEN_STATUSES, Visitor, configuration, customer, feature
+from app.services.portal.visitor import (
+    HIDDEN_STATUSES,
+    Visitor,
+    configuration,
+    feature,
+    shown_account,
+    shown_customer,
+)
 from app.store.models import Invoice, Price, Product
 from app.store.repositories.base import Cursor
 from app.store.repositories.subscriptions import ACTIVE_STATUSES
@@ -108,8 +115,8 @@ async def invoice_page(uow: UnitOfWork, v: Visitor, cursor: InvoiceCursor, *, pa
 async def overview(uow: UnitOfWork, v: Visitor, invoices: InvoiceCursor | None = None) -> Overview:
     scope = v.ctx.scope
     config = await configuration(uow, v)
-    cust = await customer(uow, v)
-    account = await uow.accounts.get(scope.account_id)
+    cust = await shown_customer(uow, v)
+    account = await shown_account(uow, v)
     settings = (account.settings if account else None) or {}
     every = await uow.subscriptions.for_customer(scope, v.customer_id)
     subs = [s for s in every if s.status not in HIDDEN_STATUSES]
