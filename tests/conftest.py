@@ -55,6 +55,11 @@ def _admin(server_url: str, sql: str) -> None:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from new_database(tmp_path_factory)
+
+
+def new_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database of its own: SQLite in a temporary folder, or one on TEST_DATABASE_URL's server."""
     server = os.environ.get("TEST_DATABASE_URL")
     if server:
         name = f"portal_test_{os.getpid()}_{secrets.token_hex(3)}"

@@ -14,6 +14,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests import factories as f
 from tests.browser.conftest import accessible, screenshot
+from tests.conftest import PG
 from tests.portal import shop as s
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
@@ -93,8 +94,13 @@ async def _check(page: Page, axe_source: str, name: str, locale: str, direction:
     await screenshot(page, name)
 
 
+# What a screen looks like does not depend on the database: CI's PostgreSQL pass checks one
+# left-to-right, one right-to-left and one CJK language (the SQLite pass checks them all).
+SHOWN = [x for x in LOCALES if not PG or x in ("en", "ar", "ja")]
+
+
 @pytest.mark.parametrize("size", list(SIZES))
-@pytest.mark.parametrize("locale", list(LOCALES))
+@pytest.mark.parametrize("locale", SHOWN)
 async def test_every_screen_is_accessible_in_its_language(
     chromium: Browser, size: str, locale: str, merchant: httpx.AsyncClient, scene: Scene, axe_source: str
 ) -> None:
