@@ -64,7 +64,13 @@ READ_BUSY_MS = 200  # how long a read may block the loop when SQLite is briefly 
 
 class _InlineConnection(aiosqlite.Connection):
     """An aiosqlite connection whose statements run on the caller's thread (see the module's
-    docstring); aiosqlite's thread is left only opening and closing the connection."""
+    docstring); aiosqlite's thread is left only opening and closing the connection.
+
+    aiosqlite has no public way to do this: it sends every call through its private `_execute`
+    (overridden here) and keeps the sqlite3 connection in `_connection` and its thread in
+    `_thread`. Should a release change that, statements would quietly go back to its thread (as
+    fast as before this class, and as correct), so `tests/store/test_sqlite_writer.py` checks on
+    which thread statements run, and fails instead."""
 
     async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if not self._running or not self._connection:

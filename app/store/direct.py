@@ -11,6 +11,11 @@ rolls back with everything else.
 What it does not do: autoflush (callers flush first where it matters; the unit of work's commit
 does), ORM loading (rows are tuples), or SQLAlchemy's events. Driver errors are translated to
 SQLAlchemy's exceptions, as the ordinary path does, so the unit of work maps them the same way.
+
+Not all of it is SQLAlchemy's documented API: the compiled statement's `positiontup`, `binds` and
+`params` (the bind order and values), and `DBAPIError.instance` (the translation). A release that
+changes them breaks `tests/store/test_direct.py`, which compares every kind of statement run here
+with the ORM's own execution (values stored and loaded, transaction, errors), on both databases.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,20 @@ async def test_a_write_gives_up_when_the_lock_is_never_released(db: Database, mo
     finally:
         other.close()
     await _write(db)  # the writer connection is usable again once the lock is free
+
+
+async def test_statements_run_on_the_loops_thread_through_aiosqlites_private_hook(db: Database) -> None:
+    """The inline connection overrides aiosqlite's private `_execute` (no public way exists):
+    if a release routes calls elsewhere, statements go back to aiosqlite's threads and this fails."""
+    ran_on: list[int] = []
+    async with db.uow() as uow:
+        connection = await uow.session.connection()
+        raw = await connection.get_raw_connection()
+        inline: sqlite3.Connection = raw.driver_connection.inline_sqlite3
+        inline.set_trace_callback(lambda _sql: ran_on.append(threading.get_ident()))
+        try:
+            await uow.session.execute(text("SELECT 1"))
+            await uow.session.execute(text("UPDATE accounts SET name = name WHERE 1 = 0"))
+        finally:
+            inline.set_trace_callback(None)
+    assert ran_on and set(ran_on) == {threading.get_ident()}, ran_on
