@@ -81,6 +81,7 @@ async def test_statements_run_on_the_loops_thread_through_aiosqlites_private_hoo
     async with db.uow() as uow:
         connection = await uow.session.connection()
         raw = await connection.get_raw_connection()
+        assert raw.driver_connection is not None
         inline: sqlite3.Connection = raw.driver_connection.inline_sqlite3
         inline.set_trace_callback(lambda _sql: ran_on.append(threading.get_ident()))
         try:
