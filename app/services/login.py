@@ -52,10 +52,12 @@ class LoginPage:
 
 async def page(uow: UnitOfWork, token: str) -> LoginPage | None:
     """The login page behind a token, while it is enabled and its configuration active."""
-    configuration = await uow.configurations.by_login_token(token)
-    if configuration is None or not configuration.active:
+    found = await uow.configurations.by_login_token(token)
+    if found is None or not found[0].active:
         return None
-    account = await uow.accounts.get(configuration.account_id)
+    configuration, account = found
+    if account is not None:
+        uow.accounts.remember(account)
     base = portal_base(uow.base_url, account.settings if account else None)
     return LoginPage(configuration, account, login_page_url(base, token))
 

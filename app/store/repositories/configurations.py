@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, bindparam, select, update
 
 from app.scope import Scope
 from app.store.models import Account, PortalConfiguration
@@ -55,7 +55,14 @@ class ConfigurationRepository(ScopedRepository[PortalConfiguration]):
             )
         return previous
 
-    async def by_login_token(self, token: str) -> PortalConfiguration | None:
-        """R7: the login page's secret token identifies its configuration (and so its scope)."""
-        stmt = select(PortalConfiguration).where(PortalConfiguration.login_page_token == token)
-        return (await self.session.execute(stmt)).scalar()
+    async def by_login_token(self, token: str) -> tuple[PortalConfiguration, Account | None] | None:
+        """R7: the login page's secret token identifies its configuration (and so its scope); with
+        its account (the page shows the business), in one statement."""
+        stmt = self.prepared(
+            "by_login_token",
+            lambda: select(PortalConfiguration, Account)
+            .outerjoin(Account, Account.id == PortalConfiguration.account_id)
+            .where(PortalConfiguration.login_page_token == bindparam("token")),
+        )
+        row = (await self.session.execute(stmt, {"token": token})).first()
+        return None if row is None else (row[0], row[1])
