@@ -272,9 +272,7 @@ async def load_items(
     uow: UnitOfWork, scope: Scope, subs: list[Subscription]
 ) -> tuple[dict[str, list[SubscriptionItem]], dict[str, Price]]:
     """Items of many subscriptions and their prices in two queries."""
-    items = await uow.subscription_items.for_subscriptions(scope, [s.id for s in subs])
-    prices = await uow.prices.many(scope, [i.price_id for group in items.values() for i in group])
-    return items, prices
+    return await uow.subscription_items.with_prices(scope, [s.id for s in subs])
 
 
 async def render_subscriptions(uow: UnitOfWork, scope: Scope, subs: list[Subscription]) -> list[dict[str, Any]]:

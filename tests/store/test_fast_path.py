@@ -174,3 +174,18 @@ async def test_prepared_statements_are_built_once_only_with_the_fast_path(db: Da
         first = fast_path.prepared(uow.session, ("test", id(built)), build)
         again = fast_path.prepared(uow.session, ("test", id(built)), build)
     assert (first is again) == db.fast_path and len(built) == (1 if db.fast_path else 2)
+
+
+async def test_items_come_with_their_prices_in_one_statement(
+    client: httpx.AsyncClient, db: Database, keys: Keys
+) -> None:
+    sub = await subscription(client)
+    scope, sid = Scope(keys.account_id, False), sub["id"]
+    price = sub["items"]["data"][0]["price"]["id"]
+    async with db.uow(write=False) as uow:
+        with counted(db) as seen:
+            items, prices = await uow.subscription_items.with_prices(scope, [sid])
+            again = await uow.prices.get(scope, price)  # remembered from the joined read
+        assert [i.price_id for i in items[sid]] == [price] and set(prices) == {price}
+        assert again is prices[price]
+    assert len(seen) == (1 if db.fast_path else 3), seen  # plain: items, prices, and the get again

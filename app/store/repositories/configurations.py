@@ -60,9 +60,11 @@ class ConfigurationRepository(ScopedRepository[PortalConfiguration]):
         its account (the page shows the business), in one statement."""
         stmt = self.prepared(
             "by_login_token",
-            lambda: select(PortalConfiguration, Account)
-            .outerjoin(Account, Account.id == PortalConfiguration.account_id)
-            .where(PortalConfiguration.login_page_token == bindparam("token")),
+            lambda: (
+                select(PortalConfiguration, Account)
+                .outerjoin(Account, Account.id == PortalConfiguration.account_id)
+                .where(PortalConfiguration.login_page_token == bindparam("token"))
+            ),
         )
         row = (await self.session.execute(stmt, {"token": token})).first()
         return None if row is None else (row[0], row[1])

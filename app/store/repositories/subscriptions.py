@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, exists, func, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, select
 from sqlalchemy.orm import aliased
 
 from app.scope import Scope
 from app.store import fast_path
 from app.store.long_reads import LongReads
-from app.store.models import Customer, Subscription, SubscriptionItem, SubscriptionSchedule, normalized_email
+from app.store.models import Customer, Price, Subscription, SubscriptionItem, SubscriptionSchedule, normalized_email
 from app.store.repositories.base import Cursor, Page, ScopedRepository, created_filter, in_scope
+from app.store.repositories.products import PriceRepository
 
 ACTIVE_STATUSES = ("active", "trialing", "past_due")
 
@@ -194,6 +195,46 @@ class SubscriptionItemRepository(ScopedRepository[SubscriptionItem]):
             grouped[item.subscription_id].append(item)
         fast_path.keep_children(self.session, SubscriptionItem, scope, grouped)
         return grouped
+
+    async def with_prices(
+        self, scope: Scope, subscription_ids: list[str]
+    ) -> tuple[dict[str, list[SubscriptionItem]], dict[str, Price]]:
+        """The items of these subscriptions and their prices: one statement with the fast path
+        (the prices are then remembered for the unit of work's later lookups), two without."""
+        prices = PriceRepository(self.session)
+        if not fast_path.on(self.session) or not subscription_ids:
+            items = await self.for_subscriptions(scope, subscription_ids)
+            return items, await prices.many(scope, [i.price_id for group in items.values() for i in group])
+        kept = fast_path.children(self.session, SubscriptionItem, scope, subscription_ids)
+        if kept is not None:
+            return kept, await prices.many(scope, [i.price_id for group in kept.values() for i in group])
+        si = SubscriptionItem
+        stmt = self.prepared(
+            "with_prices",
+            lambda: (
+                select(si, Price)
+                .outerjoin(
+                    Price,
+                    and_(Price.account_id == si.account_id, Price.livemode == si.livemode, Price.id == si.price_id),
+                )
+                .where(
+                    si.account_id == bindparam("account_id"),
+                    si.livemode == bindparam("livemode"),
+                    si.subscription_id.in_(bindparam("subscription_ids", expanding=True)),
+                )
+                .order_by(si.pk)
+            ),
+        )
+        grouped: dict[str, list[SubscriptionItem]] = {sid: [] for sid in subscription_ids}
+        found: dict[str, Price] = {}
+        values = in_scope(scope, subscription_ids=sorted(set(subscription_ids)))
+        for item, price in (await self.session.execute(stmt, values)).all():
+            grouped[item.subscription_id].append(item)
+            if price is not None:
+                found[price.id] = price
+        fast_path.keep_children(self.session, SubscriptionItem, scope, grouped)
+        fast_path.remember(self.session, *found.values())
+        return grouped, found
 
     async def delete(self, item: SubscriptionItem) -> None:
         await self.session.delete(item)
