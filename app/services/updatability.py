@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.domain import subscription_updatability as r4
 from app.scope import Scope
-from app.store.models import PortalConfiguration, Subscription, SubscriptionItem
+from app.store.models import PortalConfiguration, Price, Subscription, SubscriptionItem
 from app.store.uow import UnitOfWork
 
 
@@ -19,12 +19,14 @@ async def assess(
     configuration: PortalConfiguration,
     subs: list[Subscription],
     items: dict[str, list[SubscriptionItem]] | None = None,
+    prices: dict[str, Price] | None = None,
 ) -> dict[str, r4.Assessment]:
     """The R4 assessment of each subscription under this configuration (three queries for any
-    number; two when the caller has read the subscriptions' `items` already)."""
+    number; fewer when the caller has read the subscriptions' `items`, and their `prices`)."""
     if items is None:
         items = await uow.subscription_items.for_subscriptions(scope, [s.id for s in subs])
-    prices = await uow.prices.many(scope, [i.price_id for group in items.values() for i in group])
+    if prices is None:
+        prices = await uow.prices.many(scope, [i.price_id for group in items.values() for i in group])
     methods = await uow.payment_methods.many(
         scope, [s.default_payment_method for s in subs if s.default_payment_method]
     )
