@@ -204,12 +204,17 @@ local groups = {{
 }}
 local threads = 0
 function setup(thread) thread:set("id", threads); threads = threads + 1 end
-function init(args) mine = groups[(id % #groups) + 1]; counter = 0; math.randomseed(id * 7919 + os.time()) end
+function init(args) mine = groups[(id % #groups) + 1]; counter = 0; last = {{}}; math.randomseed(id * 7919 + os.time()) end
 function request()
   counter = counter + 1
-  local r = mine[(counter % #mine) + 1]
-  -- RANDOM_QUANTITY: a new quantity each time (a change, whatever the previous request left).
-  local body = string.gsub(r.body, "RANDOM_QUANTITY", tostring(math.random(1, 9999)))
+  local at = (counter % #mine) + 1
+  local r = mine[at]
+  -- RANDOM_QUANTITY: a new quantity each time, never the one this thread sent last for this
+  -- request (a repeat would be a real "no_change" refusal: 1 in 9,999 before, seen once).
+  local quantity = math.random(1, 9999)
+  if quantity == last[at] then quantity = quantity % 9999 + 1 end
+  last[at] = quantity
+  local body = string.gsub(r.body, "RANDOM_QUANTITY", tostring(quantity))
   return wrk.format(r.method, r.path, r.headers, body)
 end
 """
