@@ -280,16 +280,8 @@ async def render_subscriptions(uow: UnitOfWork, scope: Scope, subs: list[Subscri
     waiting = [e["price"] for s in subs for e in (s.pending_update or {}).get("items", []) if e["price"]]
     if missing := [p for p in waiting if p not in prices]:
         prices = {**prices, **await uow.prices.many(scope, missing)}
-    customers = await uow.customers.many(scope, [s.customer_id for s in subs])
-    return [
-        render_subscription(
-            s,
-            items.get(s.id, []),
-            prices,
-            customers[s.customer_id].test_clock_id if s.customer_id in customers else None,
-        )
-        for s in subs
-    ]
+    clocks = await uow.customers.test_clocks(scope, [s.customer_id for s in subs])
+    return [render_subscription(s, items.get(s.id, []), prices, clocks.get(s.customer_id)) for s in subs]
 
 
 def render_schedule(s: SubscriptionSchedule, test_clock: str | None = None) -> dict[str, Any]:
@@ -354,11 +346,8 @@ async def _load_subscription(uow: UnitOfWork, scope: Scope, object_id: str) -> S
 async def render_schedules(
     uow: UnitOfWork, scope: Scope, schedules: list[SubscriptionSchedule]
 ) -> list[dict[str, Any]]:
-    customers = await uow.customers.many(scope, [s.customer_id for s in schedules])
-    return [
-        render_schedule(s, customers[s.customer_id].test_clock_id if s.customer_id in customers else None)
-        for s in schedules
-    ]
+    clocks = await uow.customers.test_clocks(scope, [s.customer_id for s in schedules])
+    return [render_schedule(s, clocks.get(s.customer_id)) for s in schedules]
 
 
 async def _load_schedule(uow: UnitOfWork, scope: Scope, object_id: str) -> SubscriptionSchedule | None:

@@ -16,7 +16,7 @@ from app.store import fast_path
 from app.store.database import Database
 from app.store.models import Customer, SubscriptionItem
 from tests.conftest import Keys
-from tests.factories import customer, subscription
+from tests.factories import clocked_subscriber, customer, subscription
 
 
 @contextmanager
@@ -189,3 +189,25 @@ async def test_items_come_with_their_prices_in_one_statement(
         assert [i.price_id for i in items[sid]] == [price] and set(prices) == {price}
         assert again is prices[price]
     assert len(seen) == (1 if db.fast_path else 3), seen  # plain: items, prices, and the get again
+
+
+async def test_a_page_of_subscriptions_reads_two_columns_of_their_customers(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, db: Database, keys: Keys
+) -> None:
+    """Subscriptions show only their customer's test clock: a list reads (id, test_clock_id), not
+    whole customers; a customer of another account is absent (R2); one read already is not read again."""
+    clock, clocked, _ = await clocked_subscriber(client, 1_700_000_000)
+    plain = (await customer(client, card=False))["id"]
+    foreign = (await customer(other_client, card=False))["id"]
+    scope = Scope(keys.account_id, False)
+    async with db.uow(write=False) as uow:
+        with counted(db) as seen:
+            clocks = await uow.customers.test_clocks(scope, [clocked["id"], plain, foreign, "cus_missing"])
+        assert clocks == {clocked["id"]: clock["id"], plain: None}
+        assert len(seen) == 1 and seen[0].lstrip().upper().startswith("SELECT CUSTOMERS.ID, CUSTOMERS.TEST_CLOCK_ID")
+        kept = await uow.customers.get(scope, plain)
+        with counted(db) as seen:
+            one = await uow.customers.test_clocks(scope, [plain])  # one: whole, kept, as `get` does
+            two = await uow.customers.test_clocks(scope, [plain, clocked["id"]])
+        assert one == {plain: None} and two == {plain: None, clocked["id"]: clock["id"]}
+        assert kept is not None and len(seen) == (1 if db.fast_path else 2), seen  # plain: each reads

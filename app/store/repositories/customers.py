@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, bindparam, select
 
 from app.scope import Scope
 from app.store import fast_path
 from app.store.models import Customer
-from app.store.repositories.base import Cursor, Page, ScopedRepository, created_filter
+from app.store.repositories.base import Cursor, Page, ScopedRepository, created_filter, in_scope
 
 
 class CustomerRepository(ScopedRepository[Customer]):
@@ -41,3 +41,32 @@ class CustomerRepository(ScopedRepository[Customer]):
         locked = list((await self.session.execute(stmt)).scalars())
         fast_path.forget_children(self.session)  # decided on from here: read after the lock
         return locked
+
+    async def test_clocks(self, scope: Scope, ids: list[str]) -> dict[str, str | None]:
+        """The test clock of each customer (absent: no such customer), for objects that only show
+        their customer's clock (a subscription, a schedule): for a page of them, two columns, not
+        whole customers with their JSON columns decoded. Customers this unit of work already read
+        are not read again; a single one is read whole and kept, as `get` does: one object shown
+        alone often has its invoice expanded, which shows the whole customer, and one row's
+        columns cost less than a second round trip."""
+        if len(set(ids)) == 1:
+            customer = await self.get(scope, ids[0])
+            return {customer.id: customer.test_clock_id} if customer is not None else {}
+        found: dict[str, str | None] = {}
+        for customer_id in set(ids):
+            kept: Customer | None = fast_path.remembered(self.session, Customer, scope, customer_id)
+            if kept is not None:
+                found[customer_id] = kept.test_clock_id
+        missing = sorted(set(ids) - found.keys())
+        if missing:
+            stmt = self.prepared(
+                "test_clocks",
+                lambda: select(Customer.id, Customer.test_clock_id).where(
+                    Customer.account_id == bindparam("account_id"),
+                    Customer.livemode == bindparam("livemode"),
+                    Customer.id.in_(bindparam("ids", expanding=True)),
+                ),
+            )
+            rows = await self.session.execute(stmt, in_scope(scope, ids=missing))
+            found |= {customer_id: clock for customer_id, clock in rows.all()}
+        return found
