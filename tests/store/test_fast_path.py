@@ -16,7 +16,7 @@ from app.store import fast_path
 from app.store.database import Database
 from app.store.models import Customer, SubscriptionItem
 from tests.conftest import Keys
-from tests.factories import clocked_subscriber, customer, subscription
+from tests.factories import clocked_subscriber, customer, post, subscription
 
 
 @contextmanager
@@ -211,3 +211,34 @@ async def test_a_page_of_subscriptions_reads_two_columns_of_their_customers(
             two = await uow.customers.test_clocks(scope, [plain, clocked["id"]])
         assert one == {plain: None} and two == {plain: None, clocked["id"]: clock["id"]}
         assert kept is not None and len(seen) == (1 if db.fast_path else 2), seen  # plain: each reads
+
+
+async def test_a_first_page_built_once_pages_and_filters_as_every_list_does(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    """The first page of an unfiltered list (and of a status or paused filter) is one statement
+    built once a process (`page(shape=...)`): whatever the limit, and whichever call built it,
+    it answers what the plain statement answers; a filtered list never gets that statement."""
+    made = [(await customer(client, card=False, email=f"p{n}@example.com"))["id"] for n in range(3)]
+    for limit in (1, 2, 10, 2):
+        page = (await client.get("/v1/customers", params={"limit": limit})).json()
+        assert [c["id"] for c in page["data"]] == made[::-1][:limit] and page["has_more"] == (limit < 3)
+    by_email = (await client.get("/v1/customers", params={"email": "p1@example.com"})).json()["data"]
+    assert [c["id"] for c in by_email] == [made[1]]
+    after = (await client.get("/v1/customers", params={"limit": 1, "starting_after": made[2]})).json()["data"]
+    assert [c["id"] for c in after] == [made[1]]
+
+    kept, gone, paused = [(await subscription(client))["id"] for _ in range(3)]
+    assert (await client.delete(f"/v1/subscriptions/{gone}")).status_code == 200
+    await post(client, f"/v1/subscriptions/{paused}", **{"pause_collection[behavior]": "void"})
+
+    async def listed(**params: str) -> list[str]:
+        return [s["id"] for s in (await client.get("/v1/subscriptions", params=params)).json()["data"]]
+
+    assert await listed() == [paused, kept]
+    assert await listed(status="canceled") == [gone]
+    assert await listed(status="all") == [paused, gone, kept]
+    assert await listed(collection_paused="true") == [paused]
+    assert await listed(collection_paused="false") == [kept]
+    assert await listed(limit="1") == [paused]
+    assert await listed(customer=(await customer(client, card=False))["id"]) == []

@@ -28,7 +28,8 @@ class CustomerRepository(ScopedRepository[Customer]):
             where.append(Customer.email == email)
         if test_clock is not None:
             where.append(Customer.test_clock_id == test_clock)
-        return await self.page(scope, cursor, *where)
+        unfiltered = email is None and test_clock is None and not created
+        return await self.page(scope, cursor, *where, shape="live" if unfiltered else None)
 
     async def on_clock(self, scope: Scope, clock_id: str) -> list[Customer]:
         """The live customers attached to a test clock, locked (the clock moves them all)."""

@@ -91,7 +91,14 @@ class SubscriptionRepository(ScopedRepository[Subscription]):
         return where
 
     async def find(self, scope: Scope, cursor: Cursor, **filters: Any) -> Page[Subscription]:
-        return await self.page(scope, cursor, *self._filters(scope, **filters))
+        # By status and paused or not only (the default list is "not canceled"): a shape out of
+        # a fixed few, so the first page's statement is built once (`page`).
+        fixed = {"statuses", "collection_paused"}
+        shape = None
+        if not any(value is not None and value != {} for name, value in filters.items() if name not in fixed):
+            statuses = filters.get("statuses")
+            shape = (tuple(sorted(statuses)) if statuses is not None else None, filters.get("collection_paused"))
+        return await self.page(scope, cursor, *self._filters(scope, **filters), shape=shape)
 
     async def stream(
         self, scope: Scope, long_reads: LongReads, *, batch: int = 2000, **filters: Any
