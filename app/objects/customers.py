@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from app.domain.invoice_numbers import invoice_prefix, number_counter
 from app.objects.registry import ObjectType, register
 from app.scope import Scope
 from app.store.models import Customer
 from app.store.uow import UnitOfWork
-
-
-def invoice_prefix(customer_id: str, chosen: str | None = None) -> str:
-    """The merchant's choice, else stable per customer, as Stripe's is: derived from the id."""
-    return chosen or hashlib.sha256(customer_id.encode()).hexdigest()[:8].upper()
 
 
 class CustomerAddress(BaseModel):
@@ -90,11 +85,6 @@ def full_shipping(shipping: dict[str, Any] | None) -> dict[str, Any] | None:
         "phone": shipping.get("phone"),
         "tracking_number": shipping.get("tracking_number"),
     }
-
-
-def number_counter(customer_id: str, chosen_prefix: str | None) -> str:
-    """The counter a customer's invoice numbers come from (shared by customers of one prefix)."""
-    return f"invoice_number:{invoice_prefix(customer_id, chosen_prefix)}"
 
 
 def render_customer(c: Customer, discount: dict[str, Any] | None = None, next_sequence: int = 1) -> dict[str, Any]:

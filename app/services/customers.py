@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from app.context import Ctx
+from app.domain.invoice_numbers import invoice_prefix, number_counter
 from app.errors import InvalidRequest, ResourceMissing
 from app.events import outbox
 from app.ids import new_id
-from app.objects.customers import number_counter, render_one
+from app.objects.customers import render_one
 from app.params.base import created_bounds
 from app.params.customers import CustomerCreateParams, CustomerListParams, CustomerUpdateParams
 from app.services import discounts as discount_service
@@ -37,8 +38,9 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: CustomerCreateParams) -> Cus
             raise ResourceMissing("test_clock", params.test_clock, param="test_clock")
         clock_id = clock.id
         ctx.freeze(clock.frozen_time)
+    customer_id = new_id("cus", 14)
     customer = Customer(
-        id=new_id("cus", 14),
+        id=customer_id,
         account_id=ctx.scope.account_id,
         livemode=ctx.scope.livemode,
         created=ctx.now(),
@@ -56,7 +58,9 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: CustomerCreateParams) -> Cus
         tax_exempt=params.tax_exempt or "none",
         business_name=params.business_name,
         individual_name=params.individual_name,
-        invoice_prefix=params.invoice_prefix,
+        # Stored even when derived (the same value either way): a list reads the customers'
+        # invoice-number counters in its own statement, joined on it.
+        invoice_prefix=invoice_prefix(customer_id, params.invoice_prefix),
         test_clock_id=clock_id,
     )
     uow.customers.add(customer)

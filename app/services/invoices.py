@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.context import Ctx
+from app.domain.invoice_numbers import invoice_prefix, number_counter
 from app.domain.lines import Line
 from app.domain.periods import Period
 from app.domain.revenue_recovery import RetryPolicy, next_attempt
@@ -16,7 +17,6 @@ from app.domain.test_payment_methods import DECLINING_BY_LAST4, ChargeOutcome, T
 from app.errors import CardError, InvalidRequest, ResourceMissing
 from app.events import outbox
 from app.ids import new_id
-from app.objects.customers import invoice_prefix, number_counter
 from app.objects.invoices import line_body, render_invoices, totals_of
 from app.objects.tax_ids import customer_tax_ids
 from app.params.base import created_bounds

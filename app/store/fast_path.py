@@ -23,6 +23,10 @@ Only public SQLAlchemy APIs (`Session.info`, `sqlalchemy.inspect`). What it does
   the list is kept (`children`) and dropped when this session adds or deletes a row of that model
   (at the flush, and while one is pending it is not used), and whenever a lock is taken
   (`forget_children`: what a use case decides on under its lock is read after it).
+- **counters read with a page**: a customer's `next_invoice_sequence` comes from the counter of
+  its invoice prefix; the customers list joins those counters to its page, and their values are
+  kept for the unit of work (`counted`), so rendering the page reads no counter again. A counter
+  this unit of work takes or raises is forgotten first (`uncount`).
 - **statements built once a process**: the hot reads are written with bind parameters only, so
   one statement object serves every request; building a `select()` anew and computing its key for
   SQLAlchemy's compiled cache cost ~50 us, as much as running it (`prepared`). Off, each call
@@ -45,6 +49,7 @@ SWITCH = "fast_path"
 _LOOKUPS = "fast_path.lookups"
 _LOCKED = "fast_path.locked"
 _CHILDREN = "fast_path.children"
+_COUNTERS = "fast_path.counters"
 
 
 def session_info(enabled: bool) -> dict[str, Any]:
@@ -149,6 +154,34 @@ def _membership_changes(session: Session, _context: Any, _instances: Any) -> Non
     """A flush that adds or deletes rows may change a kept parent's rows: forget them all."""
     if _CHILDREN in session.info and (session.new or session.deleted):
         forget_children(session)
+
+
+def count(session: AsyncSession, scope: Scope, values: dict[str, int]) -> None:
+    """Counter values read in this unit of work (0: the counter was never taken)."""
+    if not on(session):
+        return
+    kept = session.info.setdefault(_COUNTERS, {})
+    for name, value in values.items():
+        kept[(scope.account_id, scope.livemode, name)] = value
+
+
+def counted(session: AsyncSession, scope: Scope, names: list[str]) -> dict[str, int]:
+    """The kept values among `names` (the others must be read)."""
+    kept: dict[tuple[str, bool, str], int] | None = session.info.get(_COUNTERS)
+    if not kept or not on(session):
+        return {}
+    found = {}
+    for name in names:
+        value = kept.get((scope.account_id, scope.livemode, name))
+        if value is not None:
+            found[name] = value
+    return found
+
+
+def uncount(session: AsyncSession, scope: Scope, name: str) -> None:
+    kept: dict[tuple[str, bool, str], int] | None = session.info.get(_COUNTERS)
+    if kept:
+        kept.pop((scope.account_id, scope.livemode, name), None)
 
 
 _PREPARED: dict[Hashable, Any] = {}

@@ -71,7 +71,9 @@ class Customer(ScopedRecord):
     test_clock_id: Mapped[str | None] = mapped_column(String(64))
     business_name: Mapped[str | None] = mapped_column(String(150))
     individual_name: Mapped[str | None] = mapped_column(String(150))
-    # Set by the merchant (`invoice_prefix`); None: derived from the id, as Stripe derives one.
+    # The merchant's (`invoice_prefix`), else the one derived from the id, as Stripe derives one
+    # (app/domain/invoice_numbers.py), stored on create. None: a customer made before it was
+    # stored, whose prefix is derived when needed.
     invoice_prefix: Mapped[str | None] = mapped_column(String(12))
 
     @validates("email")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 from sqlalchemy import event, update
@@ -15,6 +16,7 @@ from app.scope import Scope
 from app.store import fast_path
 from app.store.database import Database
 from app.store.models import Customer, SubscriptionItem
+from app.store.repositories.base import Cursor
 from tests.conftest import Keys
 from tests.factories import clocked_subscriber, customer, post, subscription
 
@@ -242,3 +244,45 @@ async def test_a_first_page_built_once_pages_and_filters_as_every_list_does(
     assert await listed(collection_paused="false") == [kept]
     assert await listed(limit="1") == [paused]
     assert await listed(customer=(await customer(client, card=False))["id"]) == []
+
+
+def _counter_reads(statements: list[str]) -> int:
+    return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT COUNTERS."))
+
+
+async def test_a_customer_list_reads_its_invoice_number_counters_in_its_own_statement(
+    client: httpx.AsyncClient, db: Database, keys: Keys
+) -> None:
+    """`next_invoice_sequence` on a list comes from the counters joined to the page (the fast
+    path): the derived prefix, a chosen one two customers share, a counter never taken, on the
+    first page and on later ones; a customer made before its prefix was stored (NULL) has its
+    counter read apart; a counter taken in the unit of work is read again, not handed out."""
+    plain = (await customer(client, card=False))["id"]
+    derived = (await customer(client, card=False, next_invoice_sequence=7))["id"]
+    shared = (await customer(client, card=False, invoice_prefix="SHARED", next_invoice_sequence=5))["id"]
+    also = (await customer(client, card=False, invoice_prefix="SHARED"))["id"]
+    expected = {plain: 1, derived: 7, shared: 5, also: 5}
+
+    async def listed(**params: Any) -> tuple[dict[str, int], int]:
+        """Each listed customer's next_invoice_sequence, and how many counter reads it took apart."""
+        with counted(db) as seen:
+            found = (await client.get("/v1/customers", params=params)).json()["data"]
+        return {c["id"]: c["next_invoice_sequence"] for c in found}, _counter_reads(seen)
+
+    joined = 0 if db.fast_path else 1
+    assert await listed() == (expected, joined)
+    assert await listed(limit=2, starting_after=also) == ({shared: 5, derived: 7}, joined)
+
+    async with db.transaction() as uow:  # as a customer made before the prefix was stored
+        await uow.session.execute(update(Customer).where(Customer.id == derived).values(invoice_prefix=None))
+    assert await listed() == (expected, 1)
+
+    scope = Scope(keys.account_id, False)
+    async with db.transaction() as uow:
+        page = await uow.customers.find(scope, Cursor(10))
+        name = "invoice_number:SHARED"
+        assert await uow.counters.values(scope, [name]) == {name: 4}
+        assert await uow.counters.next(scope, name) == 5
+        with counted(db) as seen:
+            assert await uow.counters.values(scope, [name]) == {name: 5}
+        assert _counter_reads(seen) == 1 and len(page.data) == 4

@@ -129,14 +129,17 @@ class ScopedRepository(Generic[M]):
         path): the list a dashboard or a merchant's code opens most. A caller passes a shape only
         for filters from a small fixed set, never for an id or a date (one statement each)."""
         m = self.model
+        fast = fast_path.on(self.session)
         first = cursor.starting_after is None and cursor.ending_before is None
-        if shape is not None and first and fast_path.on(self.session):
+        if shape is not None and first and fast:
             result = await self.session.execute(
                 self.prepared_first_page(shape, where), in_scope(scope, limit=cursor.limit + 1)
             )
-            found = self.first_page_rows(scope, result)
+            found = self.page_rows(scope, result)
             return Page(found[: cursor.limit], len(found) > cursor.limit)
         stmt: Select[Any] = self.scoped(scope).where(*where)
+        if fast:
+            stmt = self.with_page(stmt)
         if cursor.starting_after is not None:
             anchor = await self._anchor(scope, cursor.starting_after, "starting_after")
             stmt = stmt.where(or_(m.created < anchor[0], and_(m.created == anchor[0], m.pk < anchor[1])))
@@ -144,11 +147,14 @@ class ScopedRepository(Generic[M]):
             anchor = await self._anchor(scope, cursor.ending_before, "ending_before")
             stmt = stmt.where(or_(m.created > anchor[0], and_(m.created == anchor[0], m.pk > anchor[1])))
             stmt = stmt.order_by(m.created.asc(), m.pk.asc()).limit(cursor.limit + 1)
-            rows = list((await self.session.execute(stmt)).scalars())
+            rows = self._rows(scope, await self.session.execute(stmt), fast)
             return Page(list(reversed(rows[: cursor.limit])), len(rows) > cursor.limit)
         stmt = stmt.order_by(m.created.desc(), m.pk.desc()).limit(cursor.limit + 1)
-        rows = list((await self.session.execute(stmt)).scalars())
+        rows = self._rows(scope, await self.session.execute(stmt), fast)
         return Page(rows[: cursor.limit], len(rows) > cursor.limit)
+
+    def _rows(self, scope: Scope, result: Result[Any], fast: bool) -> list[M]:
+        return self.page_rows(scope, result) if fast else list(result.scalars())
 
     def prepared_first_page(self, shape: Hashable, where: tuple[ColumnElement[bool], ...]) -> Select[Any]:
         m = self.model
@@ -156,15 +162,19 @@ class ScopedRepository(Generic[M]):
             self.session,
             (m, "first_page", shape),
             lambda: (
-                self.bound()
-                .where(*where)
+                self.with_page(self.bound().where(*where))
                 .order_by(m.created.desc(), m.pk.desc())
                 .limit(bindparam("limit", type_=Integer))
             ),
         )
 
-    def first_page_rows(self, scope: Scope, result: Result[Any]) -> list[M]:
-        """The objects of a `prepared_first_page` (a repository that joins more to it reads them here)."""
+    def with_page(self, stmt: Select[Any]) -> Select[Any]:
+        """What a page reads with its objects on the fast path, in the same statement (a
+        repository adds columns and joins here, and takes them back in `page_rows`)."""
+        return stmt
+
+    def page_rows(self, scope: Scope, result: Result[Any]) -> list[M]:
+        """The objects of a page read with `with_page`."""
         return list(result.scalars())
 
     async def _anchor(self, scope: Scope, object_id: str, param: str) -> tuple[int, int]:

@@ -29,6 +29,7 @@ class CounterRepository:
 
     async def next(self, scope: Scope, name: str) -> int:
         """The next value of the scope's counter `name` (1 first); held until the transaction ends."""
+        fast_path.uncount(self.session, scope, name)
         insert = self._insert(Counter)
         stmt = (
             insert.values(account_id=scope.account_id, livemode=scope.livemode, name=name, value=1)
@@ -43,6 +44,7 @@ class CounterRepository:
     async def raise_to(self, scope: Scope, name: str, value: int) -> bool:
         """Set the counter so its next value is `value + 1`, only forward: False (and nothing
         changed) when it is already at or past `value`. One conditional upsert, no read first."""
+        fast_path.uncount(self.session, scope, name)
         insert = self._insert(Counter)
         stmt = (
             insert.values(account_id=scope.account_id, livemode=scope.livemode, name=name, value=value)
@@ -56,9 +58,12 @@ class CounterRepository:
         return (await self.session.execute(stmt)).scalar() is not None
 
     async def values(self, scope: Scope, names: list[str]) -> dict[str, int]:
-        """The current values of the named counters (absent: never taken)."""
+        """The current values of the named counters (absent or 0: never taken); those read
+        with a page of this unit of work are not read again (`fast_path.counted`)."""
+        known = fast_path.counted(self.session, scope, names)
+        names = [n for n in names if n not in known]
         if not names:
-            return {}
+            return known
         stmt = fast_path.prepared(
             self.session,
             (Counter, "values"),
@@ -69,7 +74,7 @@ class CounterRepository:
             ),
         )
         values = {"account_id": scope.account_id, "livemode": scope.livemode, "names": sorted(set(names))}
-        return {name: int(value) for name, value in (await self.session.execute(stmt, values)).all()}
+        return known | {name: int(value) for name, value in (await self.session.execute(stmt, values)).all()}
 
     async def forget_throttle_keys(self, *, older_than: int, limit: int = 5000) -> int:
         """Delete up to `limit` throttle rows untouched since `older_than` (their limits' windows

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, bindparam, select
+from typing import Any, cast
 
+from sqlalchemy import ColumnElement, Result, Select, and_, bindparam, literal, select
+
+from app.domain.invoice_numbers import NUMBER_COUNTER
 from app.scope import Scope
 from app.store import fast_path
-from app.store.models import Customer
+from app.store.models import Counter, Customer
 from app.store.repositories.base import Cursor, Page, ScopedRepository, created_filter, in_scope
 
 
@@ -30,6 +33,25 @@ class CustomerRepository(ScopedRepository[Customer]):
             where.append(Customer.test_clock_id == test_clock)
         unfiltered = email is None and test_clock is None and not created
         return await self.page(scope, cursor, *where, shape="live" if unfiltered else None)
+
+    def with_page(self, stmt: Select[Any]) -> Select[Any]:
+        """Each customer with the value of its invoice-number counter (`next_invoice_sequence`):
+        one statement for the page, not a second one for its counters. A customer made before
+        its prefix was stored (`invoice_prefix` None) joins nothing; its counter is read apart."""
+        return stmt.add_columns(Counter.value).outerjoin(
+            Counter,
+            and_(
+                Counter.account_id == Customer.account_id,
+                Counter.livemode == Customer.livemode,
+                Counter.name == literal(NUMBER_COUNTER) + Customer.invoice_prefix,
+            ),
+        )
+
+    def page_rows(self, scope: Scope, result: Result[Any]) -> list[Customer]:
+        rows = cast(list[tuple[Customer, int | None]], list(result.all()))
+        counters = {f"{NUMBER_COUNTER}{c.invoice_prefix}": v or 0 for c, v in rows if c.invoice_prefix is not None}
+        fast_path.count(self.session, scope, counters)
+        return [c for c, _ in rows]
 
     async def on_clock(self, scope: Scope, clock_id: str) -> list[Customer]:
         """The live customers attached to a test clock, locked (the clock moves them all)."""
