@@ -6,13 +6,14 @@ database, opened the same way as the service, served the way the service is
 - the read floor, `GET /floor/read`: check a bearer key, read 10 indexed rows of about 1 KB each
   (the newest of an owner, as a list page reads them), return them as JSON.
 
+Both write their JSON as the service does (`app/json_text.py`, orjson).
+
 Writes are compared with the write floor and reads with the read floor, measured in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 from collections.abc import AsyncIterator
@@ -22,6 +23,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, insert, select, text
 
+from app import json_text
 from app.http.server import serve
 from app.http.wire.form import decode_form
 from app.main import tune_gc
@@ -76,7 +78,7 @@ def create_app() -> FastAPI:
             await uow.session.execute(insert(rows).values(id=object_id, email=form.get("email")))
             await uow.commit()
         body = {"id": object_id, "object": "floor", "email": form.get("email"), "padding": PADDING}
-        return Response(json.dumps(body), media_type="application/json")
+        return Response(json_text.dumps_bytes(body), media_type="application/json")
 
     @app.get("/floor/read")
     async def floor_read(request: Request) -> Response:
@@ -89,7 +91,7 @@ def create_app() -> FastAPI:
         async with db.reader.connect() as conn:
             found = (await conn.execute(query)).all()
         body = {"object": "list", "data": [{"id": r.id, "object": "floor", "body": r.body} for r in found]}
-        return Response(json.dumps(body), media_type="application/json")
+        return Response(json_text.dumps_bytes(body), media_type="application/json")
 
     @app.get("/healthz")
     async def healthz() -> Response:

@@ -9,7 +9,6 @@ expansions see the same snapshot, and an Idempotency-Key's response is stored be
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from typing import Annotated, Any, TypeVar
@@ -17,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request, Response
 from fastapi.responses import StreamingResponse
 
-from app import objects
+from app import json_text, objects
 from app.context import Ctx
 from app.errors import IdempotencyError, IdempotencyKeyInUse, InvalidRequest, StripeError
 from app.http.auth import authenticate
@@ -44,7 +43,7 @@ MAX_IDEMPOTENCY_KEY = 255
 
 
 def dumps(body: dict[str, Any]) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    return json_text.dumps_bytes(body)
 
 
 def json_response(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -31,6 +31,7 @@ from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, IntegrityE
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_
 
+from app import json_text
 from app.clock import Clock
 from app.errors import Conflict, InvalidRequest, StripeError
 from app.store.fast_path import session_info as fast_path_info
@@ -142,6 +143,10 @@ def _begin_when_free(conn: Any) -> None:
         delay = min(delay * 2, 0.05)
 
 
+# The JSON columns' text, read and written with orjson (app/json_text.py).
+JSON_CODEC: dict[str, Any] = {"json_serializer": json_text.dumps, "json_deserializer": json_text.loads}
+
+
 def _sqlite_engine(url: str, *, pool_size: int, writer: bool) -> AsyncEngine:
     database = make_url(url).database
     if database in (None, "", ":memory:"):
@@ -151,7 +156,9 @@ def _sqlite_engine(url: str, *, pool_size: int, writer: bool) -> AsyncEngine:
     # The writer never sleeps inside SQLite: it waits for the write lock in _begin_when_free.
     # Readers under WAL wait only in rare moments (recovery after a crash), briefly.
     creator = _inline_creator(database, busy_ms=0 if writer else READ_BUSY_MS)
-    engine = create_async_engine(url, async_creator=creator, pool_size=pool_size, max_overflow=0, pool_timeout=60)
+    engine = create_async_engine(
+        url, async_creator=creator, pool_size=pool_size, max_overflow=0, pool_timeout=60, **JSON_CODEC
+    )
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -164,7 +171,7 @@ def _sqlite_engine(url: str, *, pool_size: int, writer: bool) -> AsyncEngine:
 
 
 def _in_memory_engine(url: str) -> AsyncEngine:
-    engine = create_async_engine(url)
+    engine = create_async_engine(url, **JSON_CODEC)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -183,7 +190,7 @@ def _in_memory_engine(url: str) -> AsyncEngine:
 def _postgresql_engine(url: str, *, pool_size: int) -> AsyncEngine:
     # A fixed pool: overflow connections are closed when returned, so under load each request past
     # the pool paid for a new PostgreSQL backend (a fork), which showed as p99 tails.
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0)
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, **JSON_CODEC)
 
     @event.listens_for(engine.sync_engine, "checkout")
     def _alive(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
