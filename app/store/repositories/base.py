@@ -5,7 +5,7 @@ The scope is a required argument of every method, so a forgotten filter is a typ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -31,6 +31,17 @@ def in_scope(scope: Scope, **values: Any) -> dict[str, Any]:
 class Page(Generic[M]):
     data: list[M]
     has_more: bool
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A list's filters that carry no value of the call (`deleted IS false`, a status out of a
+    fixed few) under a key of their own: the first page's statement is built once a process
+    (`ScopedRepository.page`), and on a hit the filters are not built either. Never for an id or a
+    date: one statement each would be kept."""
+
+    key: Hashable
+    where: Callable[[], Sequence[ColumnElement[bool]]]
 
 
 @dataclass(frozen=True)
@@ -120,23 +131,22 @@ class ScopedRepository(Generic[M]):
         return obj
 
     async def page(
-        self, scope: Scope, cursor: Cursor, *where: ColumnElement[bool], shape: Hashable | None = None
+        self, scope: Scope, cursor: Cursor, *where: ColumnElement[bool], shape: Shape | None = None
     ) -> Page[M]:
         """Newest first, ties broken by insertion order, so pages never skip or repeat a row.
-
-        `shape`: the filters carry no value of this call (`deleted IS false`, a status out of a
-        fixed few), so the first page's statement is built once a process under it (the fast
-        path): the list a dashboard or a merchant's code opens most. A caller passes a shape only
-        for filters from a small fixed set, never for an id or a date (one statement each)."""
+        Filtered by `where`, or by a `shape`'s (whose first page is built once a process, on the
+        fast path: the list a dashboard or a merchant's code opens most)."""
         m = self.model
         fast = fast_path.on(self.session)
         first = cursor.starting_after is None and cursor.ending_before is None
-        if shape is not None and first and fast:
-            result = await self.session.execute(
-                self.prepared_first_page(shape, where), in_scope(scope, limit=cursor.limit + 1)
-            )
-            found = self.page_rows(scope, result)
-            return Page(found[: cursor.limit], len(found) > cursor.limit)
+        if shape is not None:
+            if first and fast:
+                result = await self.session.execute(
+                    self.prepared_first_page(shape), in_scope(scope, limit=cursor.limit + 1)
+                )
+                found = self.page_rows(scope, result)
+                return Page(found[: cursor.limit], len(found) > cursor.limit)
+            where = (*where, *shape.where())
         stmt: Select[Any] = self.scoped(scope).where(*where)
         if fast:
             stmt = self.with_page(stmt)
@@ -156,13 +166,13 @@ class ScopedRepository(Generic[M]):
     def _rows(self, scope: Scope, result: Result[Any], fast: bool) -> list[M]:
         return self.page_rows(scope, result) if fast else list(result.scalars())
 
-    def prepared_first_page(self, shape: Hashable, where: tuple[ColumnElement[bool], ...]) -> Select[Any]:
+    def prepared_first_page(self, shape: Shape) -> Select[Any]:
         m = self.model
         return fast_path.prepared(
             self.session,
-            (m, "first_page", shape),
+            (m, "first_page", shape.key),
             lambda: (
-                self.with_page(self.bound().where(*where))
+                self.with_page(self.bound().where(*shape.where()))
                 .order_by(m.created.desc(), m.pk.desc())
                 .limit(bindparam("limit", type_=Integer))
             ),

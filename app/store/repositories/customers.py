@@ -10,7 +10,9 @@ from app.domain.invoice_numbers import NUMBER_COUNTER
 from app.scope import Scope
 from app.store import fast_path
 from app.store.models import Counter, Customer
-from app.store.repositories.base import Cursor, Page, ScopedRepository, created_filter, in_scope
+from app.store.repositories.base import Cursor, Page, ScopedRepository, Shape, created_filter, in_scope
+
+LIVE = Shape("live", lambda: [Customer.deleted.is_(False)])  # the unfiltered list: not deleted
 
 
 class CustomerRepository(ScopedRepository[Customer]):
@@ -26,13 +28,14 @@ class CustomerRepository(ScopedRepository[Customer]):
         created: dict[str, int] | None = None,
         test_clock: str | None = None,
     ) -> Page[Customer]:
+        if email is None and test_clock is None and not created:
+            return await self.page(scope, cursor, shape=LIVE)
         where: list[ColumnElement[bool]] = [Customer.deleted.is_(False), *created_filter(Customer.created, created)]
         if email is not None:
             where.append(Customer.email == email)
         if test_clock is not None:
             where.append(Customer.test_clock_id == test_clock)
-        unfiltered = email is None and test_clock is None and not created
-        return await self.page(scope, cursor, *where, shape="live" if unfiltered else None)
+        return await self.page(scope, cursor, *where)
 
     def with_page(self, stmt: Select[Any]) -> Select[Any]:
         """Each customer with the value of its invoice-number counter (`next_invoice_sequence`):

@@ -12,10 +12,20 @@ from app.scope import Scope
 from app.store import fast_path
 from app.store.long_reads import LongReads
 from app.store.models import Customer, Price, Subscription, SubscriptionItem, SubscriptionSchedule, normalized_email
-from app.store.repositories.base import Cursor, Page, ScopedRepository, created_filter, in_scope
+from app.store.repositories.base import Cursor, Page, ScopedRepository, Shape, created_filter, in_scope
 from app.store.repositories.products import PriceRepository
 
 ACTIVE_STATUSES = ("active", "trialing", "past_due")
+
+
+def _by_status(statuses: list[str] | None, paused: bool | None) -> list[ColumnElement[bool]]:
+    """Filters of the call's values alone (never its scope): a `Shape`'s, kept for every account."""
+    where: list[ColumnElement[bool]] = []
+    if statuses is not None:
+        where.append(Subscription.status.in_(statuses))
+    if paused is not None:
+        where.append(Subscription.collection_paused.is_(paused))
+    return where
 
 
 class SubscriptionRepository(ScopedRepository[Subscription]):
@@ -40,12 +50,9 @@ class SubscriptionRepository(ScopedRepository[Subscription]):
         where: list[ColumnElement[bool]] = [*created_filter(Subscription.created, created)]
         if customer is not None:
             where.append(Subscription.customer_id == customer)
-        if statuses is not None:
-            where.append(Subscription.status.in_(statuses))
+        where += _by_status(statuses, collection_paused)
         if collection_method is not None:
             where.append(Subscription.collection_method == collection_method)
-        if collection_paused is not None:
-            where.append(Subscription.collection_paused.is_(collection_paused))
         if customer_email is not None:
             # Its own alias: the export's query joins Customer too, and a subquery on the same
             # table would correlate to that join and lose its FROM.
@@ -94,11 +101,11 @@ class SubscriptionRepository(ScopedRepository[Subscription]):
         # By status and paused or not only (the default list is "not canceled"): a shape out of
         # a fixed few, so the first page's statement is built once (`page`).
         fixed = {"statuses", "collection_paused"}
-        shape = None
         if not any(value is not None and value != {} for name, value in filters.items() if name not in fixed):
-            statuses = filters.get("statuses")
-            shape = (tuple(sorted(statuses)) if statuses is not None else None, filters.get("collection_paused"))
-        return await self.page(scope, cursor, *self._filters(scope, **filters), shape=shape)
+            statuses, paused = filters.get("statuses"), filters.get("collection_paused")
+            key = (tuple(sorted(statuses)) if statuses is not None else None, paused)
+            return await self.page(scope, cursor, shape=Shape(key, lambda: _by_status(statuses, paused)))
+        return await self.page(scope, cursor, *self._filters(scope, **filters))
 
     async def stream(
         self, scope: Scope, long_reads: LongReads, *, batch: int = 2000, **filters: Any
