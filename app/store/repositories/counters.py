@@ -58,8 +58,8 @@ class CounterRepository:
         return (await self.session.execute(stmt)).scalar() is not None
 
     async def values(self, scope: Scope, names: list[str]) -> dict[str, int]:
-        """The current values of the named counters (absent or 0: never taken); those read
-        with a page of this unit of work are not read again (`fast_path.counted`)."""
+        """The current values of the named counters (0: never taken); those read already in
+        this unit of work, here or with a page, are not read again (`fast_path.counted`)."""
         known = fast_path.counted(self.session, scope, names)
         names = [n for n in names if n not in known]
         if not names:
@@ -74,7 +74,11 @@ class CounterRepository:
             ),
         )
         values = {"account_id": scope.account_id, "livemode": scope.livemode, "names": sorted(set(names))}
-        return known | {name: int(value) for name, value in (await self.session.execute(stmt, values)).all()}
+        read = {name: 0 for name in names} | {
+            name: int(value) for name, value in (await self.session.execute(stmt, values)).all()
+        }
+        fast_path.count(self.session, scope, read)  # a second rendering in this unit of work reads none
+        return known | read
 
     async def forget_throttle_keys(self, *, older_than: int, limit: int = 5000) -> int:
         """Delete up to `limit` throttle rows untouched since `older_than` (their limits' windows
