@@ -15,6 +15,7 @@ from app.store.append import loaded
 from app.store.base import Base
 from app.store.models import Account, Customer, PortalConfiguration, PortalSession, PortalVisit
 from app.store.repositories.base import ScopedRepository
+from app.store.repositories.configurations import IS_DEFAULT
 
 R = TypeVar("R", bound=Base)
 
@@ -80,9 +81,7 @@ def _starting_point(by_id: bool) -> direct.Direct:
     # Compiled once, run on the driver (app/store/direct.py): building and loading this three-table
     # select through the ORM cost more than SQLite or PostgreSQL take to run it.
     livemode = bindparam("livemode", type_=Boolean)
-    wanted = (
-        PortalConfiguration.id == bindparam("configuration_id") if by_id else PortalConfiguration.is_default.is_(True)
-    )
+    wanted = PortalConfiguration.id == bindparam("configuration_id") if by_id else IS_DEFAULT
     statement = (
         select(
             *_ACCOUNT,
