@@ -8,6 +8,7 @@ has; where it refuses one (an integer beyond 64 bits), the standard library answ
 
 from __future__ import annotations
 
+import copy as _copy
 import json
 from typing import Any
 
@@ -28,3 +29,13 @@ def dumps(value: Any) -> str:
 
 def loads(text: str | bytes) -> Any:
     return orjson.loads(text)
+
+
+def copy(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists, strings, numbers, booleans, None), several times
+    faster than `copy.deepcopy` for a tree of them (tuples come back as lists); what orjson
+    refuses is copied by `copy.deepcopy`."""
+    try:
+        return orjson.loads(orjson.dumps(value))
+    except orjson.JSONEncodeError:
+        return _copy.deepcopy(value)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from app import json_text
 from app.domain.configuration_rules import pause_phase
 from app.objects.links import login_page_url, portal_base
 from app.objects.registry import ObjectType, register
@@ -68,7 +68,7 @@ class ConfigurationObject(BaseModel):
 
 
 def render_configuration(c: PortalConfiguration, base: str, *, show_pause: bool) -> dict[str, Any]:
-    features = copy.deepcopy(c.features or {})
+    features = json_text.copy(c.features or {})
     if not show_pause:
         # R17: from 2024-08-01 the retired field is not part of the object.
         features.pop("subscription_pause", None)

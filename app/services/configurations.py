@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 import secrets
 from typing import Any
 
+from app import json_text
 from app.context import Ctx
 from app.domain import configuration_rules as rules
 from app.domain.errors import RuleViolation
@@ -58,13 +58,19 @@ def _sent_tree(model: Params) -> dict[str, Any]:
 
 
 def _merge(base: dict[str, Any], sent: dict[str, Any]) -> dict[str, Any]:
-    merged = copy.deepcopy(base)
+    """`base` with `sent` merged in, as a new tree that shares nothing with either (a stored
+    configuration's features are changed by assigning a new tree, never in place)."""
+    merged: dict[str, Any] = json_text.copy(base)
+    _merge_into(merged, json_text.copy(sent))
+    return merged
+
+
+def _merge_into(merged: dict[str, Any], sent: dict[str, Any]) -> None:
     for key, value in sent.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+            _merge_into(merged[key], value)
         else:
             merged[key] = value
-    return merged
 
 
 def _normalise_features(features: dict[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.store import fast_path
@@ -19,7 +19,10 @@ class AccountRepository:
     async def get(self, account_id: str) -> Account | None:
         if account_id in self._by_id:
             return self._by_id[account_id]
-        account = (await self.session.execute(select(Account).where(Account.id == account_id))).scalar()
+        stmt = fast_path.prepared(
+            self.session, (Account, "get"), lambda: select(Account).where(Account.id == bindparam("id"))
+        )
+        account = (await self.session.execute(stmt, {"id": account_id})).scalar()
         if account is not None:
             self._by_id[account_id] = account
         return account
