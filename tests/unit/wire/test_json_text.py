@@ -32,3 +32,13 @@ def test_what_orjson_refuses_is_written_by_the_standard_library() -> None:
     # non-string keys: orjson raises, json writes them.
     for value in ({"n": 2**64}, {1: "one", "two": 2}):
         assert json_text.dumps_bytes(value) == json.dumps(value, separators=(",", ":")).encode()
+
+
+def test_a_copy_shares_nothing_and_what_orjson_refuses_is_copied_too() -> None:
+    tree = {"a": [{"b": 1}], "c": {"d": None}}
+    copied = json_text.copy(tree)
+    assert copied == tree and copied is not tree and copied["a"][0] is not tree["a"][0]
+    copied["a"][0]["b"] = 2
+    assert tree["a"][0]["b"] == 1
+    big = {"n": [2**70]}
+    assert json_text.copy(big) == big and json_text.copy(big)["n"] is not big["n"]
