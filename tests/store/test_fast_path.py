@@ -297,3 +297,21 @@ async def test_a_customer_list_reads_its_invoice_number_counters_in_its_own_stat
                 "invoice_number:NEVER": 0,
             }
         assert _counter_reads(seen) == (1 if db.fast_path else 2)
+
+
+async def test_a_customers_invoices_are_one_statement_whoever_built_it(client: httpx.AsyncClient) -> None:
+    """A customer's history is a `Shape` with the customer as a bind parameter: the statement
+    another customer's list built answers with this customer's invoices only, on every page."""
+    first, second = await subscription(client), await subscription(client)
+    a, b = first["customer"], second["customer"]
+    draft = await post(client, "/v1/invoices", customer=a)
+
+    async def ids(**params: Any) -> list[str]:
+        return [i["id"] for i in (await client.get("/v1/invoices", params=params)).json()["data"]]
+
+    assert await ids(customer=b) == [second["latest_invoice"]]
+    assert await ids(customer=a) == [draft["id"], first["latest_invoice"]]
+    assert await ids(customer=a, limit=1) == [draft["id"]]
+    assert await ids(customer=a, limit=1, starting_after=draft["id"]) == [first["latest_invoice"]]
+    assert await ids(customer=a, status="draft") == [draft["id"]]
+    assert await ids(customer="cus_nobody") == []

@@ -5,8 +5,8 @@ The scope is a required argument of every method, so a forgotten filter is a typ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Integer, Result, Select, and_, bindparam, or_, select
@@ -35,13 +35,16 @@ class Page(Generic[M]):
 
 @dataclass(frozen=True)
 class Shape:
-    """A list's filters that carry no value of the call (`deleted IS false`, a status out of a
-    fixed few) under a key of their own: the first page's statement is built once a process
-    (`ScopedRepository.page`), and on a hit the filters are not built either. Never for an id or a
-    date: one statement each would be kept."""
+    """A list's filters that carry no value of the call but as bind parameters (`deleted IS
+    false`, a status out of a fixed few, `customer_id = :customer`) under a key of their own: the
+    first page's statement is built once a process (`ScopedRepository.page`), and on a hit the
+    filters are not built either. The key never holds an id or a date (a statement would be kept
+    for each): those are `values`."""
 
     key: Hashable
     where: Callable[[], Sequence[ColumnElement[bool]]]
+    # The values of the bind parameters `where` names (`Invoice.customer_id == bindparam("customer")`).
+    values: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -139,14 +142,15 @@ class ScopedRepository(Generic[M]):
         m = self.model
         fast = fast_path.on(self.session)
         first = cursor.starting_after is None and cursor.ending_before is None
+        values: Mapping[str, Any] = {}
         if shape is not None:
             if first and fast:
                 result = await self.session.execute(
-                    self.prepared_first_page(shape), in_scope(scope, limit=cursor.limit + 1)
+                    self.prepared_first_page(shape), in_scope(scope, limit=cursor.limit + 1, **shape.values)
                 )
                 found = self.page_rows(scope, result)
                 return Page(found[: cursor.limit], len(found) > cursor.limit)
-            where = (*where, *shape.where())
+            where, values = (*where, *shape.where()), shape.values
         stmt: Select[Any] = self.scoped(scope).where(*where)
         if fast:
             stmt = self.with_page(stmt)
@@ -157,10 +161,10 @@ class ScopedRepository(Generic[M]):
             anchor = await self._anchor(scope, cursor.ending_before, "ending_before")
             stmt = stmt.where(or_(m.created > anchor[0], and_(m.created == anchor[0], m.pk > anchor[1])))
             stmt = stmt.order_by(m.created.asc(), m.pk.asc()).limit(cursor.limit + 1)
-            rows = self._rows(scope, await self.session.execute(stmt), fast)
+            rows = self._rows(scope, await self.session.execute(stmt, values), fast)
             return Page(list(reversed(rows[: cursor.limit])), len(rows) > cursor.limit)
         stmt = stmt.order_by(m.created.desc(), m.pk.desc()).limit(cursor.limit + 1)
-        rows = self._rows(scope, await self.session.execute(stmt), fast)
+        rows = self._rows(scope, await self.session.execute(stmt, values), fast)
         return Page(rows[: cursor.limit], len(rows) > cursor.limit)
 
     def _rows(self, scope: Scope, result: Result[Any], fast: bool) -> list[M]:
