@@ -35,7 +35,7 @@ def test_what_orjson_refuses_is_written_by_the_standard_library() -> None:
 
 
 def test_a_copy_shares_nothing_and_what_orjson_refuses_is_copied_too() -> None:
-    tree = {"a": [{"b": 1}], "c": {"d": None}}
+    tree: dict[str, Any] = {"a": [{"b": 1}], "c": {"d": None}}
     copied = json_text.copy(tree)
     assert copied == tree and copied is not tree and copied["a"][0] is not tree["a"][0]
     copied["a"][0]["b"] = 2
