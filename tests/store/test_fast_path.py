@@ -276,7 +276,9 @@ async def test_a_customer_list_reads_its_invoice_number_counters_in_its_own_stat
 
     async with db.transaction() as uow:  # as a customer made before the prefix was stored
         await uow.session.execute(update(Customer).where(Customer.id == derived).values(invoice_prefix=None))
-    assert await listed() == (expected, 1)
+    # Its counter is read apart: the right value; on the fast path one counter is read on the
+    # driver (app/store/direct.py), which SQLAlchemy's statement events do not see.
+    assert await listed() == (expected, joined)
 
     scope = Scope(keys.account_id, False)
     async with db.transaction() as uow:
@@ -284,18 +286,11 @@ async def test_a_customer_list_reads_its_invoice_number_counters_in_its_own_stat
         name = "invoice_number:SHARED"
         assert await uow.counters.values(scope, [name]) == {name: 4}
         assert await uow.counters.next(scope, name) == 5
-        with counted(db) as seen:
-            assert await uow.counters.values(scope, [name]) == {name: 5}
-        assert _counter_reads(seen) == 1 and len(page.data) == 4
+        assert await uow.counters.values(scope, [name]) == {name: 5} and len(page.data) == 4  # read again
+        never = ["invoice_number:NEVER", "invoice_number:NOTYET"]
         with counted(db) as seen:  # read once, here too; a counter never taken is 0
-            assert await uow.counters.values(scope, [name, "invoice_number:NEVER"]) == {
-                name: 5,
-                "invoice_number:NEVER": 0,
-            }
-            assert await uow.counters.values(scope, ["invoice_number:NEVER", name]) == {
-                name: 5,
-                "invoice_number:NEVER": 0,
-            }
+            assert await uow.counters.values(scope, never) == dict.fromkeys(never, 0)
+            assert await uow.counters.values(scope, [*never, name]) == {**dict.fromkeys(never, 0), name: 5}
         assert _counter_reads(seen) == (1 if db.fast_path else 2)
 
 
@@ -315,3 +310,21 @@ async def test_a_customers_invoices_are_one_statement_whoever_built_it(client: h
     assert await ids(customer=a, limit=1, starting_after=draft["id"]) == [first["latest_invoice"]]
     assert await ids(customer=a, status="draft") == [draft["id"]]
     assert await ids(customer="cus_nobody") == []
+
+
+async def test_one_counter_is_read_on_the_driver_in_the_transaction_without_a_flush(
+    client: httpx.AsyncClient, db: Database, keys: Keys
+) -> None:
+    """One customer shown reads its counter alone (app/store/direct.py on the fast path): the
+    value this transaction took, 0 for one never taken, and nothing pending is flushed for it."""
+    scope = Scope(keys.account_id, False)
+    cus = (await customer(client, card=False, invoice_prefix="ONE", next_invoice_sequence=3))["id"]
+    async with db.transaction() as uow:
+        pending = Customer(id="cus_pendingone", account_id=scope.account_id, livemode=False, created=1, deleted=False)
+        uow.customers.add(pending)
+        assert await uow.counters.values(scope, ["invoice_number:ONE"]) == {"invoice_number:ONE": 2}
+        assert await uow.counters.values(scope, ["invoice_number:NONE"]) == {"invoice_number:NONE": 0}
+        assert (pending in uow.session.new) == db.fast_path  # plain: the ORM's query flushed it
+        assert await uow.counters.next(scope, "invoice_number:ONE") == 3
+        assert await uow.counters.values(scope, ["invoice_number:ONE"]) == {"invoice_number:ONE": 3}
+    assert (await client.get(f"/v1/customers/{cus}")).json()["next_invoice_sequence"] == 4

@@ -15,8 +15,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.scope import Scope
-from app.store import fast_path
+from app.store import direct, fast_path
 from app.store.models import Counter, ThrottleKey
+
+_ONE_VALUE = direct.Direct(
+    select(Counter.value).where(
+        Counter.account_id == bindparam("account_id"),
+        Counter.livemode == bindparam("livemode"),
+        Counter.name == bindparam("name"),
+    )
+)
 
 
 class CounterRepository:
@@ -64,6 +72,16 @@ class CounterRepository:
         names = [n for n in names if n not in known]
         if not names:
             return known
+        if len(set(names)) == 1 and fast_path.on(self.session):
+            # One customer shown (created, retrieved, updated): on the driver, without the ORM's
+            # execution (app/store/direct.py), and without an autoflush: counters are only ever
+            # written by the upserts above, run as they are called, never pending in the session.
+            found = await direct.rows(
+                self.session, _ONE_VALUE, account_id=scope.account_id, livemode=scope.livemode, name=names[0]
+            )
+            one = {names[0]: int(found[0][0]) if found else 0}
+            fast_path.count(self.session, scope, one)
+            return known | one
         stmt = fast_path.prepared(
             self.session,
             (Counter, "values"),
