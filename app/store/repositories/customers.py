@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Result, Select, and_, bindparam, literal, select
 
-from app.domain.invoice_numbers import NUMBER_COUNTER
+from app.domain.invoice_numbers import NUMBER_COUNTER, number_counter
 from app.scope import Scope
 from app.store import fast_path
 from app.store.models import Counter, Customer
@@ -52,7 +52,7 @@ class CustomerRepository(ScopedRepository[Customer]):
 
     def page_rows(self, scope: Scope, result: Result[Any]) -> list[Customer]:
         rows = cast(list[tuple[Customer, int | None]], list(result.all()))
-        counters = {f"{NUMBER_COUNTER}{c.invoice_prefix}": v or 0 for c, v in rows if c.invoice_prefix is not None}
+        counters = {number_counter(c.id, c.invoice_prefix): v or 0 for c, v in rows if c.invoice_prefix is not None}
         fast_path.count(self.session, scope, counters)
         return [c for c, _ in rows]
 
