@@ -41,8 +41,9 @@ async def test_the_overview_reads_the_same_few_times_for_one_or_many_of_everythi
     many = await _overview_statements(db, browser)
     # Each kind in one query for all of them (prices read once more when the configuration
     # offers one no subscription has yet).
-    # With the fast path the visit's read brings its configuration, customer and account too.
-    assert many <= one <= (8 if db.fast_path else 12), (one, many)
+    # With the fast path the visit's read brings its configuration, customer and account, and
+    # the subscriptions come with their items, prices and products (one statement each).
+    assert many <= one <= (5 if db.fast_path else 12), (one, many)
 
 
 async def test_a_plan_change_reads_its_subscription_items_once_and_answers_in_its_transaction(

@@ -18,7 +18,7 @@ from app.store.database import Database
 from app.store.models import Customer, SubscriptionItem
 from app.store.repositories.base import Cursor
 from tests.conftest import Keys
-from tests.factories import clocked_subscriber, customer, post, subscription
+from tests.factories import clocked_subscriber, customer, post, price, subscription
 
 
 @contextmanager
@@ -328,3 +328,50 @@ async def test_one_counter_is_read_on_the_driver_in_the_transaction_without_a_fl
         assert await uow.counters.next(scope, "invoice_number:ONE") == 3
         assert await uow.counters.values(scope, ["invoice_number:ONE"]) == {"invoice_number:ONE": 3}
     assert (await client.get(f"/v1/customers/{cus}")).json()["next_invoice_sequence"] == 4
+
+
+def _selects(statements: list[str]) -> int:
+    """The reads of a use case (the API key's is the boundary's, cached for a while in service)."""
+    return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM api_keys" not in s)
+
+
+async def test_a_page_of_subscriptions_is_one_statement_with_items_prices_and_test_clocks(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    """A list page is the page as a subquery with each subscription's items, their prices and
+    its customer's test clock joined (`around_page`): one statement, the same answer as the
+    plain path's four (page, items, prices, clocks), on the first page and on the next ones."""
+    clock, clocked, on_clock = await clocked_subscriber(client, 1_700_000_000)
+    two_items = await subscription(client)
+    extra = await price(client, amount=700)
+    await post(client, "/v1/subscription_items", subscription=two_items["id"], price=extra["id"])
+    plain = await subscription(client)
+    for params in ({}, {"limit": "2", "starting_after": plain["id"]}):
+        with counted(db) as seen:
+            page = (await client.get("/v1/subscriptions", params=params)).json()["data"]
+        anchor = 1 if params else 0  # where the page starts: the row `starting_after` names
+        assert _selects(seen) == anchor + (1 if db.fast_path else 4), seen
+        shown = {s["id"]: s for s in page}
+        expected = [plain, two_items, on_clock] if not params else [two_items, on_clock]
+        assert list(shown) == [s["id"] for s in expected]
+        assert shown[on_clock["id"]]["test_clock"] == clock["id"]
+        assert [i["price"]["unit_amount"] for i in shown[two_items["id"]]["items"]["data"]] == [1000, 700]
+        assert shown[on_clock["id"]]["customer"] == clocked["id"]
+    assert (await client.get("/v1/subscriptions", params={"limit": 1})).json()["data"][0]["test_clock"] is None
+
+
+async def test_a_subscription_with_its_latest_invoice_is_two_statements(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    """One subscription is read with its items, prices and test clock; an invoice with its
+    customer (what it shows of them): expanding `latest_invoice` costs one statement more."""
+    buyer = await customer(client, email="buyer@example.com", name="Ada Buyer")
+    sub = await subscription(client, customer_id=buyer["id"])
+    with counted(db) as seen:
+        r = await client.get(f"/v1/subscriptions/{sub['id']}", params={"expand[]": "latest_invoice"})
+    body = r.json()
+    assert _selects(seen) == (2 if db.fast_path else 6), seen
+    assert body["test_clock"] is None and body["items"]["data"][0]["price"]["unit_amount"] == 1000
+    invoice = body["latest_invoice"]
+    assert (invoice["customer_email"], invoice["customer_name"]) == ("buyer@example.com", "Ada Buyer")
+    assert body["latest_invoice"]["id"] == sub["latest_invoice"]

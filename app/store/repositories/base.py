@@ -161,9 +161,13 @@ class ScopedRepository(Generic[M]):
             anchor = await self._anchor(scope, cursor.ending_before, "ending_before")
             stmt = stmt.where(or_(m.created > anchor[0], and_(m.created == anchor[0], m.pk > anchor[1])))
             stmt = stmt.order_by(m.created.asc(), m.pk.asc()).limit(cursor.limit + 1)
+            if fast:
+                stmt = self.around_page(stmt, newest_first=False)
             rows = self._rows(scope, await self.session.execute(stmt, values), fast)
             return Page(list(reversed(rows[: cursor.limit])), len(rows) > cursor.limit)
         stmt = stmt.order_by(m.created.desc(), m.pk.desc()).limit(cursor.limit + 1)
+        if fast:
+            stmt = self.around_page(stmt, newest_first=True)
         rows = self._rows(scope, await self.session.execute(stmt, values), fast)
         return Page(rows[: cursor.limit], len(rows) > cursor.limit)
 
@@ -175,16 +179,24 @@ class ScopedRepository(Generic[M]):
         return fast_path.prepared(
             self.session,
             (m, "first_page", shape.key),
-            lambda: (
+            lambda: self.around_page(
                 self.with_page(self.bound().where(*shape.where()))
                 .order_by(m.created.desc(), m.pk.desc())
-                .limit(bindparam("limit", type_=Integer))
+                .limit(bindparam("limit", type_=Integer)),
+                newest_first=True,
             ),
         )
 
     def with_page(self, stmt: Select[Any]) -> Select[Any]:
         """What a page reads with its objects on the fast path, in the same statement (a
         repository adds columns and joins here, and takes them back in `page_rows`)."""
+        return stmt
+
+    def around_page(self, stmt: Select[Any], *, newest_first: bool) -> Select[Any]:
+        """The whole page's statement (filtered, ordered, limited) on the fast path: a repository
+        can make it a subquery and join each object's children to it (one round trip for a page
+        and what rendering it reads), taking them back in `page_rows`. The objects must come
+        out in the page's order."""
         return stmt
 
     def page_rows(self, scope: Scope, result: Result[Any]) -> list[M]:
