@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlalchemy import Table
@@ -64,36 +65,124 @@ class UnitOfWork:
         # account's custom domain, R12), and the service clock (R17 hides a field by date).
         self.base_url = base_url
         self.clock: Clock = clock or SystemClock()
-        self.accounts = AccountRepository(session)
-        self.api_keys = ApiKeyRepository(session)
-        self.customers = CustomerRepository(session)
-        self.counters = CounterRepository(session, dialect=dialect)
-        self.events = EventRepository(session)
-        self.idempotency = IdempotencyRepository(session, dialect=dialect)
-        self.products = ProductRepository(session)
-        self.prices = PriceRepository(session)
-        self.payment_methods = PaymentMethodRepository(session)
-        self.subscriptions = SubscriptionRepository(session)
-        self.subscription_items = SubscriptionItemRepository(session)
-        self.subscription_schedules = SubscriptionScheduleRepository(session)
-        self.invoices = InvoiceRepository(session)
-        self.invoice_items = InvoiceItemRepository(session)
-        self.coupons = CouponRepository(session)
-        self.promotion_codes = PromotionCodeRepository(session)
-        self.discounts = DiscountRepository(session)
-        self.balance_transactions = BalanceTransactionRepository(session)
-        self.searches = SearchRepository(session)
-        self.test_clocks = TestClockRepository(session)
-        self.tax_ids = TaxIdRepository(session)
-        self.schedule_due = ScheduleDueRepository(session)
-        self.configurations = ConfigurationRepository(session)
-        self.portal_sessions = PortalSessionRepository(session)
-        self.portal_visits = PortalVisitRepository(session)
-        self.login_requests = LoginRequestRepository(session)
-        self.webhook_endpoints = WebhookEndpointRepository(session)
-        self.webhook_deliveries = WebhookDeliveryRepository(session, dialect=dialect)
-        self.dashboard = DashboardRepository(session)
         self._appended: dict[Table, list[dict[str, Any]]] = {}
+
+    # Repositories are made when a use case first asks for one: a request uses a few of them.
+    @cached_property
+    def accounts(self) -> AccountRepository:
+        return AccountRepository(self.session)
+
+    @cached_property
+    def api_keys(self) -> ApiKeyRepository:
+        return ApiKeyRepository(self.session)
+
+    @cached_property
+    def customers(self) -> CustomerRepository:
+        return CustomerRepository(self.session)
+
+    @cached_property
+    def counters(self) -> CounterRepository:
+        return CounterRepository(self.session, dialect=self.dialect)
+
+    @cached_property
+    def events(self) -> EventRepository:
+        return EventRepository(self.session)
+
+    @cached_property
+    def idempotency(self) -> IdempotencyRepository:
+        return IdempotencyRepository(self.session, dialect=self.dialect)
+
+    @cached_property
+    def products(self) -> ProductRepository:
+        return ProductRepository(self.session)
+
+    @cached_property
+    def prices(self) -> PriceRepository:
+        return PriceRepository(self.session)
+
+    @cached_property
+    def payment_methods(self) -> PaymentMethodRepository:
+        return PaymentMethodRepository(self.session)
+
+    @cached_property
+    def subscriptions(self) -> SubscriptionRepository:
+        return SubscriptionRepository(self.session)
+
+    @cached_property
+    def subscription_items(self) -> SubscriptionItemRepository:
+        return SubscriptionItemRepository(self.session)
+
+    @cached_property
+    def subscription_schedules(self) -> SubscriptionScheduleRepository:
+        return SubscriptionScheduleRepository(self.session)
+
+    @cached_property
+    def invoices(self) -> InvoiceRepository:
+        return InvoiceRepository(self.session)
+
+    @cached_property
+    def invoice_items(self) -> InvoiceItemRepository:
+        return InvoiceItemRepository(self.session)
+
+    @cached_property
+    def coupons(self) -> CouponRepository:
+        return CouponRepository(self.session)
+
+    @cached_property
+    def promotion_codes(self) -> PromotionCodeRepository:
+        return PromotionCodeRepository(self.session)
+
+    @cached_property
+    def discounts(self) -> DiscountRepository:
+        return DiscountRepository(self.session)
+
+    @cached_property
+    def balance_transactions(self) -> BalanceTransactionRepository:
+        return BalanceTransactionRepository(self.session)
+
+    @cached_property
+    def searches(self) -> SearchRepository:
+        return SearchRepository(self.session)
+
+    @cached_property
+    def test_clocks(self) -> TestClockRepository:
+        return TestClockRepository(self.session)
+
+    @cached_property
+    def tax_ids(self) -> TaxIdRepository:
+        return TaxIdRepository(self.session)
+
+    @cached_property
+    def schedule_due(self) -> ScheduleDueRepository:
+        return ScheduleDueRepository(self.session)
+
+    @cached_property
+    def configurations(self) -> ConfigurationRepository:
+        return ConfigurationRepository(self.session)
+
+    @cached_property
+    def portal_sessions(self) -> PortalSessionRepository:
+        return PortalSessionRepository(self.session)
+
+    @cached_property
+    def portal_visits(self) -> PortalVisitRepository:
+        return PortalVisitRepository(self.session)
+
+    @cached_property
+    def login_requests(self) -> LoginRequestRepository:
+        return LoginRequestRepository(self.session)
+
+    @cached_property
+    def webhook_endpoints(self) -> WebhookEndpointRepository:
+        return WebhookEndpointRepository(self.session)
+
+    @cached_property
+    def webhook_deliveries(self) -> WebhookDeliveryRepository:
+        return WebhookDeliveryRepository(self.session, dialect=self.dialect)
+
+    @cached_property
+    def dashboard(self) -> DashboardRepository:
+        return DashboardRepository(self.session)
 
     def append(self, model: type[R], **values: Any) -> R:
         """Queue a new append-only row that nothing reads back from the database in this unit of
