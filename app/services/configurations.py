@@ -160,25 +160,29 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: ConfigurationCreateParams) -
     default_return_url = blank(params.default_return_url)
     _check_urls(profile, default_return_url, ctx.scope.livemode)
     now = ctx.now()
-    c = uow.configurations.add(
-        PortalConfiguration(
-            id=new_id("bpc", 24),
-            account_id=ctx.scope.account_id,
-            livemode=ctx.scope.livemode,
-            created=now,
-            updated=now,
-            active=True,
-            is_default=False,
-            name=blank(params.name),
-            business_profile=profile,
-            default_return_url=default_return_url,
-            features=features,
-            login_page_token=_new_login_token() if params.login_page and params.login_page.enabled else None,
-            metadata_=merge_metadata({}, params.metadata),
-        )
-    )
-    await uow.flush()
-    if params.is_default or await uow.configurations.default(ctx.scope) is None:
+    values: dict[str, Any] = {
+        "id": new_id("bpc", 24),
+        "account_id": ctx.scope.account_id,
+        "livemode": ctx.scope.livemode,
+        "created": now,
+        "updated": now,
+        "active": True,
+        "is_default": False,
+        "name": blank(params.name),
+        "business_profile": profile,
+        "default_return_url": default_return_url,
+        "features": features,
+        "login_page_token": _new_login_token() if params.login_page and params.login_page.enabled else None,
+        "metadata_": merge_metadata({}, params.metadata),
+    }
+    if not params.is_default and await uow.configurations.default(ctx.scope) is not None:
+        # Not the default (a scope never loses its default once it has one, R10): nothing in this
+        # use case changes the row again, so it is written at commit by one INSERT
+        # (app/store/append.py), not by the ORM's flush, which cost more than the rest of the use case.
+        c = uow.append(PortalConfiguration, **values)
+    else:
+        c = uow.configurations.add(PortalConfiguration(**values))
+        await uow.flush()
         await _make_default(uow, ctx, c)
     outbox.record(uow, ctx, f"{NOUN}.created", await _render(uow, ctx, c))
     return c

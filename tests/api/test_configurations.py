@@ -155,6 +155,33 @@ async def test_r10_exactly_one_default_that_moves_atomically(client: httpx.Async
     assert third["is_default"] is True
 
 
+async def test_r10_a_configuration_made_beside_the_default_is_stored_as_answered(client: httpx.AsyncClient) -> None:
+    """R10: once a scope has its default, a new configuration is not the default and is written at
+    commit by one INSERT (app/store/append.py): what was answered is what is stored, its one
+    event shows it, and it changes and takes the default like any other."""
+    first = await created(client)
+    second = await created(
+        client,
+        name="Segment B",
+        default_return_url="https://shop.example/account",
+        **{
+            "login_page[enabled]": "true",
+            "metadata[segment]": "b",
+            "features[subscription_cancel][enabled]": "true",
+            "business_profile[headline]": "Shop B",
+        },
+    )
+    assert (first["is_default"], second["is_default"], second["login_page"]["enabled"]) == (True, False, True)
+    assert (await client.get(f"/v1/billing_portal/configurations/{second['id']}")).json() == second
+    listed = (await client.get("/v1/billing_portal/configurations")).json()["data"]
+    assert [c["id"] for c in listed] == [second["id"], first["id"]]
+    events = await f.events(client, "billing_portal.configuration.created")
+    assert [e["data"]["object"] for e in events if e["data"]["object"]["id"] == second["id"]] == [second]
+    renamed = await f.post(client, f"/v1/billing_portal/configurations/{second['id']}", name="B", is_default="true")
+    assert (renamed["name"], renamed["is_default"], renamed["metadata"]) == ("B", True, {"segment": "b"})
+    assert (await client.get(f"/v1/billing_portal/configurations/{first['id']}")).json()["is_default"] is False
+
+
 async def test_r10_concurrent_default_moves_leave_exactly_one(client: httpx.AsyncClient) -> None:
     """R10 under races: many concurrent is_default=true updates leave exactly one default."""
     configs = [await created(client) for _ in range(6)]

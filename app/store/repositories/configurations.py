@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, bindparam, literal_column, not_, select, u
 
 from app.scope import Scope
 from app.store.models import Account, PortalConfiguration
-from app.store.repositories.base import Cursor, Page, ScopedRepository
+from app.store.repositories.base import Cursor, Page, ScopedRepository, in_scope
 
 # `WHERE portal_configurations.is_default`, written as the partial index that holds R10 is: SQLite's
 # planner uses a partial index only for a term that is the index's WHERE, and SQLAlchemy writes a
@@ -30,8 +30,8 @@ class ConfigurationRepository(ScopedRepository[PortalConfiguration]):
         return await self.page(scope, cursor, *where)
 
     async def default(self, scope: Scope) -> PortalConfiguration | None:
-        stmt = self.scoped(scope).where(IS_DEFAULT)
-        return (await self.session.execute(stmt)).scalar()
+        stmt = self.prepared("default", lambda: self.bound().where(IS_DEFAULT))
+        return (await self.session.execute(stmt, in_scope(scope))).scalar()
 
     async def lock_defaults(self, scope: Scope) -> None:
         """Serialise default changes of one account: the account row's lock (a no-op on SQLite,
