@@ -175,7 +175,7 @@ async def create(uow: UnitOfWork, ctx: Ctx, params: ConfigurationCreateParams) -
         "login_page_token": _new_login_token() if params.login_page and params.login_page.enabled else None,
         "metadata_": merge_metadata({}, params.metadata),
     }
-    if not params.is_default and await uow.configurations.default(ctx.scope) is not None:
+    if not params.is_default and await uow.configurations.has_default(ctx.scope):
         # Not the default (a scope never loses its default once it has one, R10): nothing in this
         # use case changes the row again, so it is written at commit by one INSERT
         # (app/store/append.py), not by the ORM's flush, which cost more than the rest of the use case.

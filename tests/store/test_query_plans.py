@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import event, text
 
 from app.scope import Scope
@@ -18,7 +19,10 @@ from tests.conftest import Keys
 DEFAULT_INDEX = "uq_portal_configurations_one_default"
 
 
-async def test_the_default_configuration_is_found_through_r10s_partial_index(db: Database, keys: Keys) -> None:
+@pytest.mark.parametrize("read", ["default", "has_default"])
+async def test_the_default_configuration_is_found_through_r10s_partial_index(
+    db: Database, keys: Keys, read: str
+) -> None:
     scope = Scope(keys.account_id, False)
     sent: list[tuple[str, Any]] = []
 
@@ -29,7 +33,7 @@ async def test_the_default_configuration_is_found_through_r10s_partial_index(db:
     event.listen(engine, "before_cursor_execute", note)
     try:
         async with db.transaction() as uow:
-            await uow.configurations.default(scope)
+            await getattr(uow.configurations, read)(scope)
             ((statement, parameters),) = [s for s in sent if "FROM portal_configurations" in s[0]]
             conn = await uow.session.connection()
             if db.is_sqlite:

@@ -33,6 +33,22 @@ class ConfigurationRepository(ScopedRepository[PortalConfiguration]):
         stmt = self.prepared("default", lambda: self.bound().where(IS_DEFAULT))
         return (await self.session.execute(stmt, in_scope(scope))).scalar()
 
+    async def has_default(self, scope: Scope) -> bool:
+        """Whether the scope has its default (R10), from the partial index alone: no row to load."""
+        stmt = self.prepared(
+            "has_default",
+            lambda: (
+                select(PortalConfiguration.id)
+                .where(
+                    PortalConfiguration.account_id == bindparam("account_id"),
+                    PortalConfiguration.livemode == bindparam("livemode"),
+                    IS_DEFAULT,
+                )
+                .limit(1)
+            ),
+        )
+        return (await self.session.execute(stmt, in_scope(scope))).first() is not None
+
     async def lock_defaults(self, scope: Scope) -> None:
         """Serialise default changes of one account: the account row's lock (a no-op on SQLite,
         whose writers are serialised already)."""
