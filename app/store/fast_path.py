@@ -27,11 +27,12 @@ Only public SQLAlchemy APIs (`Session.info`, `sqlalchemy.inspect`). What it does
   its invoice prefix; the customers list joins those counters to its page, and their values are
   kept for the unit of work (`counted`), so rendering the page reads no counter again. A counter
   this unit of work takes or raises is forgotten first (`uncount`).
-- **a page's children in its statement**: a subscription list page (and one subscription read
-  by id) is one statement: the page as a subquery, each subscription's items, their prices and
-  its customer's test clock joined to it. The items are kept as `children` (above), the prices
-  remembered as lookups, and the clocks `noted`, so rendering the page reads nothing again. A
-  customer's test clock is set when the customer is made and never changes.
+- **a page's children in its statement**: a subscription list page is one statement: the page
+  as a subquery, each subscription's items, their prices and its customer's test clock joined to
+  it (`around_page`); an invoice page joins each invoice's customer (`with_page`). The items are
+  kept as `children` (above), the prices and customers remembered as lookups, and the clocks
+  `noted`, so rendering the page reads nothing again. One of them read by id comes the same way
+  (`get_as_page`). A customer's test clock is set when the customer is made and never changes.
 - **statements built once a process**: the hot reads are written with bind parameters only, so
   one statement object serves every request; building a `select()` anew and computing its key for
   SQLAlchemy's compiled cache cost ~50 us, as much as running it (`prepared`). Off, each call

@@ -76,12 +76,27 @@ class ScopedRepository(Generic[M]):
     def prepared(self, name: str, build: Callable[[], S]) -> S:
         return fast_path.prepared(self.session, (self.model, name), build)
 
+    # On the fast path, one object by id is read with its page's statement (`with_page` and
+    # `around_page`: what rendering it reads, in the same round trip) where this is set.
+    get_as_page = False
+
     async def get(self, scope: Scope, object_id: str) -> M | None:
         kept: M | None = fast_path.remembered(self.session, self.model, scope, object_id)
         if kept is not None:
             return kept
-        stmt = self.prepared("get", lambda: self.bound().where(self.model.id == bindparam("id")))
-        found = (await self.session.execute(stmt, in_scope(scope, id=object_id))).scalar()
+        found: M | None
+        if self.get_as_page and fast_path.on(self.session):
+            stmt = self.prepared(
+                "get_as_page",
+                lambda: self.around_page(
+                    self.with_page(self.bound().where(self.model.id == bindparam("id"))), newest_first=True
+                ),
+            )
+            rows = self.page_rows(scope, await self.session.execute(stmt, in_scope(scope, id=object_id)))
+            found = rows[0] if rows else None
+        else:
+            stmt = self.prepared("get", lambda: self.bound().where(self.model.id == bindparam("id")))
+            found = (await self.session.execute(stmt, in_scope(scope, id=object_id))).scalar()
         if found is not None:
             fast_path.remember(self.session, found)
         return found

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Result, Select, and_, bindparam, select
 from app.scope import Scope
 from app.store import fast_path
 from app.store.models import Customer, Invoice
-from app.store.repositories.base import Cursor, Page, ScopedRepository, Shape, created_filter, in_scope
+from app.store.repositories.base import Cursor, Page, ScopedRepository, Shape, created_filter
 
 
 def _of_customer(customer: str, exclude_status: str | None) -> Shape:
@@ -25,18 +25,7 @@ class InvoiceRepository(ScopedRepository[Invoice]):
     model = Invoice
     noun = "invoice"
 
-    async def get(self, scope: Scope, object_id: str) -> Invoice | None:
-        """On the fast path with its customer in the same statement (`with_page`): an invoice
-        shows its customer's email, name, address and more."""
-        kept: Invoice | None = fast_path.remembered(self.session, Invoice, scope, object_id)
-        if kept is not None or not fast_path.on(self.session):
-            return kept or await super().get(scope, object_id)
-        stmt = self.prepared("get_whole", lambda: self.with_page(self.bound().where(Invoice.id == bindparam("id"))))
-        found = self.page_rows(scope, await self.session.execute(stmt, in_scope(scope, id=object_id)))
-        if not found:
-            return None
-        fast_path.remember(self.session, found[0])
-        return found[0]
+    get_as_page = True  # with its customer, whose details it shows (`with_page`)
 
     def with_page(self, stmt: Select[Any]) -> Select[Any]:
         """Each invoice with its customer (rendering one shows the customer's details)."""

@@ -106,22 +106,7 @@ class SubscriptionRepository(ScopedRepository[Subscription]):
             )
         return where
 
-    async def get(self, scope: Scope, object_id: str) -> Subscription | None:
-        """On the fast path, with its items, their prices and its customer's test clock in the same
-        statement (`around_page`): what showing it reads, and what most use cases reading one go on
-        to read."""
-        kept: Subscription | None = fast_path.remembered(self.session, Subscription, scope, object_id)
-        if kept is not None or not fast_path.on(self.session):
-            return kept or await super().get(scope, object_id)
-        stmt = self.prepared(
-            "get_whole",
-            lambda: self.around_page(self.bound().where(Subscription.id == bindparam("id")), newest_first=True),
-        )
-        found = self.page_rows(scope, await self.session.execute(stmt, in_scope(scope, id=object_id)))
-        if not found:
-            return None
-        fast_path.remember(self.session, found[0])
-        return found[0]
+    get_as_page = True  # with its items, their prices and its customer's test clock (`around_page`)
 
     def around_page(self, stmt: Select[Any], *, newest_first: bool, products: bool = False) -> Select[Any]:
         """The page as a subquery with each subscription's items, their prices and its customer's
