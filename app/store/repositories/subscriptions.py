@@ -237,7 +237,7 @@ class SubscriptionRepository(ScopedRepository[Subscription]):
 
         stmt = self.prepared("for_customer", build)
         result = await self.session.execute(stmt, in_scope(scope, customer_id=customer_id))
-        return self.page_rows(scope, result) if fast else list(result.scalars())
+        return self._rows(scope, result, fast)
 
     async def on_clock(self, scope: Scope, clock_id: str) -> list[Subscription]:
         """Every subscription of the customers attached to a test clock, in one query."""
